@@ -1,0 +1,61 @@
+"""pytest configuration: Hypothesis profiles, --max-examples, a version header, run summary.
+
+Profiles (select with --hypothesis-profile NAME, default `dev`, `ci` under CI):
+  dev       quick local feedback
+  ci        derandomized: the same examples on every run and every machine
+  thorough  long runs for the self-validation (no false alarms) checks
+"""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+if hasattr(HealthCheck, "function_scoped_fixture"):
+    _CHECKS.append(HealthCheck.function_scoped_fixture)
+
+# TensorFlow's first call of an op compiles kernels: per-example deadlines measure that, not us.
+settings.register_profile("dev", max_examples=15, deadline=None, suppress_health_check=_CHECKS)
+settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True,
+                          suppress_health_check=_CHECKS, print_blob=True)
+settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_CHECKS,
+                          print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--max-examples", type=int, default=None,
+                     help="override max_examples of the selected Hypothesis profile")
+
+
+@pytest.hookimpl(trylast=True)  # after Hypothesis' own plugin has loaded --hypothesis-profile
+def pytest_configure(config):
+    n = config.getoption("--max-examples")
+    if n:
+        current = settings.get_profile(settings._current_profile)  # noqa: SLF001
+        settings.register_profile("cli-max-examples", current, max_examples=n)
+        settings.load_profile("cli-max-examples")
+
+
+def pytest_report_header(config):
+    from equivalence.environment import get_api
+    api = get_api()
+    return ["regequiv: " + api.describe(),
+            "regequiv: hypothesis profile %s, max_examples=%d" % (
+                settings._current_profile, settings.default.max_examples)]  # noqa: SLF001
+
+
+def pytest_terminal_summary(terminalreporter):
+    from equivalence.harness import EXAMPLES
+    if not EXAMPLES:
+        return
+    terminalreporter.section("regequiv: cases verified per route")
+    for name, n in sorted(EXAMPLES.items()):
+        terminalreporter.write_line("%6d  %s" % (n, name))
+
+
+@pytest.fixture(scope="session")
+def api():
+    from equivalence.environment import get_api
+    return get_api()

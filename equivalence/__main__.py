@@ -1,0 +1,94 @@
+"""Command line: `python -m equivalence report | run | routes`.
+
+  report [--json PATH] [--examples N]   the semantics report on the installed TensorFlow
+  run --route NAME --shape 7,3 --dtype float32 --lam 0.01 --init glorot_uniform:seed=3
+                                        one case through one route (what failure messages print)
+  routes                                the registry, with availability here
+"""
+
+import argparse
+import ast
+import sys
+
+
+def _parse_init(text):
+    from .initializers import InitSpec, KINDS
+    kind, _, rest = text.partition(":")
+    if kind not in KINDS or kind == "array":
+        raise SystemExit("--init takes one of %s (an explicit array is printed in the failure message; "
+                         "rebuild it with numpy)" % ", ".join(k for k in KINDS if k != "array"))
+    params, seed = {}, None
+    for item in filter(None, rest.split(",")):
+        key, _, value = item.partition("=")
+        value = ast.literal_eval(value)
+        if key == "seed":
+            seed = value
+        else:
+            params[key] = value
+    return InitSpec(kind, params, seed)
+
+
+def _run(args):
+    from .environment import get_api
+    from .harness import case_from_plan, verify
+    from .routes import by_name
+    from .strategies import Plan
+    api = get_api()
+    route = by_name(args.route)
+    reason = route.unavailable(api) or route.dtype_unavailable(api, args.dtype)
+    if reason:
+        print("unavailable: %s" % reason)
+        return 2
+    shape = () if args.shape in ("", "scalar") else tuple(int(s) for s in args.shape.split(","))
+    case = case_from_plan(api, Plan(args.dtype, shape, _parse_init(args.init), args.lam))
+    verdict = verify(api, route, case)
+    print("%s on %s" % (route.name, api.describe()))
+    print("case:     %s" % case.describe())
+    print("expected: %r" % verdict.expected.value)
+    print("got:      %r (ratio %r)" % (verdict.measurement.value, verdict.ratio))
+    if not verdict.ok:
+        print(verdict.message)
+    return 0 if verdict.ok else 1
+
+
+def _routes(args):
+    from .environment import get_api
+    from .routes import ROUTES
+    api = get_api()
+    print(api.describe())
+    for r in ROUTES:
+        reason = r.unavailable(api)
+        print("%-12s %-5s %-60s %s" % (r.family, r.convention.name, r.name,
+                                        "ok " + ",".join(r.supported_dtypes(api)) if not reason else
+                                        "unavailable: " + reason[:90]))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m equivalence")
+    sub = parser.add_subparsers(dest="command")
+    rep = sub.add_parser("report", help="the semantics report on the installed TensorFlow")
+    rep.add_argument("--json", help="also write the report as JSON to this path")
+    rep.add_argument("--examples", type=int, default=25, help="Hypothesis cases per route (default 25)")
+    rep.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    run = sub.add_parser("run", help="one case through one route")
+    run.add_argument("--route", required=True)
+    run.add_argument("--shape", default="7,3")
+    run.add_argument("--dtype", default="float32")
+    run.add_argument("--lam", type=float, default=0.01)
+    run.add_argument("--init", default="glorot_uniform:seed=0")
+    sub.add_parser("routes", help="list the registry")
+    args = parser.parse_args(argv)
+    if args.command == "report":
+        from .report import main as report_main
+        return report_main(args)
+    if args.command == "run":
+        return _run(args)
+    if args.command == "routes":
+        return _routes(args)
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""What is installed, and which regularization APIs it offers.
+
+Everything here is discovered, never assumed: TensorFlow's version, which
+Keras `tf.keras` resolves to, whether `tf.contrib.layers` or its successor
+`tf_slim` is importable, and whether the TF 1.x layer API is present. Each
+absent API carries the reason it is absent, worded for the report and for
+pytest's skip message.
+
+`TF_USE_LEGACY_KERAS` only works when set before TensorFlow is imported, so
+tox sets it in the environment; this module reads it, never sets it.
+"""
+
+import importlib
+import os
+import platform
+import re
+import warnings
+
+_API = None
+
+
+def parse_version(text):
+    """'2.16.0rc1' -> (2, 16, 0); enough to compare releases."""
+    parts = re.findall(r"\d+", text or "")[:3]
+    return tuple(int(p) for p in parts) + (0,) * (3 - len(parts))
+
+
+class Api(object):
+    """The installed TensorFlow, seen through the names each API family uses.
+
+    Attributes that may be absent are None, with `<name>_reason` saying why.
+    """
+
+    def __init__(self):
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import numpy as np
+            import tensorflow as tf
+        self.np = np
+        self.tf = tf
+        self.tf_version = tf.__version__
+        self.tf_version_tuple = parse_version(tf.__version__)
+        self.tf2 = self.tf_version_tuple >= (2, 0, 0)
+        # `tf.compat.v1` appeared in 1.13; before that the v1 names are `tf` itself.
+        compat = getattr(tf, "compat", None)
+        self.v1 = getattr(compat, "v1", None) or tf
+        self.python_version = platform.python_version()
+        self.numpy_version = np.__version__
+        self.legacy_keras_requested = os.environ.get("TF_USE_LEGACY_KERAS", "") in ("1", "true", "True")
+        self._find_contrib()
+        self._find_keras()
+        self._find_layers()
+
+    # -- contrib / tf_slim -------------------------------------------------
+    def _find_contrib(self):
+        self.contrib, self.contrib_name, self.contrib_version = None, None, None
+        self.contrib_reason = None
+        if not self.tf2:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.contrib = importlib.import_module("tensorflow.contrib.layers")
+            self.contrib_name = "tf.contrib.layers"
+            self.contrib_version = self.tf_version
+            return
+        try:
+            slim = importlib.import_module("tf_slim")
+        except Exception as exc:  # ImportError, or a tf_slim that fails on this TF
+            self.contrib_reason = (
+                "tf.contrib was removed in TensorFlow 2.0 and its successor tf_slim "
+                "is not importable here (%s: %s)" % (type(exc).__name__, exc))
+            return
+        self.contrib, self.contrib_name = slim, "tf_slim"
+        self.contrib_version = _dist_version("tf_slim") or getattr(slim, "__version__", "?")
+
+    # -- Keras ------------------------------------------------------------
+    def _find_keras(self):
+        """Three Keras modules a user may reach: tf.keras, Keras 3, tf_keras."""
+        tf = self.tf
+        self.tf_keras_module, self.tf_keras_module_reason = None, None
+        try:
+            self.tf_keras_module = tf.keras
+            # Touch an attribute: on 2.16+ tf.keras is a lazy loader that may fail here.
+            self.tf_keras_module.regularizers  # noqa: B018
+        except Exception as exc:
+            self.tf_keras_module = None
+            self.tf_keras_module_reason = "tf.keras does not load (%s: %s)" % (type(exc).__name__, exc)
+        self.keras_version = _module_version(self.tf_keras_module)
+
+        self.keras3, self.keras3_reason = None, None
+        try:
+            import keras
+            if parse_version(keras.__version__) >= (3, 0, 0):
+                self.keras3 = keras
+            else:
+                self.keras3_reason = "the installed keras package is %s, not Keras 3" % keras.__version__
+        except Exception as exc:
+            self.keras3_reason = "Keras 3 is not installed (%s)" % type(exc).__name__
+
+        self.legacy_keras, self.legacy_keras_reason = None, None
+        try:
+            self.legacy_keras = importlib.import_module("tf_keras")
+        except Exception as exc:
+            self.legacy_keras_reason = "tf_keras is not installed (%s)" % type(exc).__name__
+
+        if self.tf_version_tuple < (2, 16, 0):
+            self.keras_flavour = "keras2"
+        elif self.keras_version and parse_version(self.keras_version) >= (3, 0, 0):
+            self.keras_flavour = "keras3"
+        else:
+            self.keras_flavour = "legacy"
+
+    # -- tf.layers (TF 1.x layer functions) ---------------------------------
+    def _find_layers(self):
+        self.layers, self.layers_reason = None, None
+        try:
+            layers = self.v1.layers
+            layers.dense  # noqa: B018  (2.16+ with Keras 3 raises on attribute access)
+            self.layers = layers
+        except Exception as exc:
+            self.layers_reason = (
+                "tf.compat.v1.layers is not available with Keras 3 (TensorFlow >= 2.16 "
+                "without TF_USE_LEGACY_KERAS=1 and tf_keras): %s" % (str(exc).splitlines() or [""])[0][:160])
+
+    # -- facts for reports and failure messages -----------------------------
+    def versions(self):
+        return {
+            "tensorflow": self.tf_version,
+            "keras": self.keras_version,
+            "keras_flavour": self.keras_flavour,
+            "keras3": _module_version(self.keras3),
+            "tf_keras": _module_version(self.legacy_keras),
+            "contrib": ("%s %s" % (self.contrib_name, self.contrib_version)) if self.contrib else None,
+            "python": self.python_version,
+            "numpy": self.numpy_version,
+        }
+
+    def describe(self):
+        v = self.versions()
+        return ("TF %(tensorflow)s, Keras %(keras)s (%(keras_flavour)s), contrib: %(contrib)s, "
+                "Python %(python)s, NumPy %(numpy)s" % v)
+
+    def numpy_dtype(self, name):
+        """The NumPy dtype TensorFlow uses for `name` (bfloat16 has its own type)."""
+        if name == "bfloat16":
+            return self.np.dtype(self.tf.bfloat16.as_numpy_dtype)
+        return self.np.dtype(name)
+
+
+def _module_version(module):
+    if module is None:
+        return None
+    return getattr(module, "__version__", None) or getattr(module, "VERSION", None)
+
+
+def _dist_version(name):
+    try:
+        from importlib import metadata  # Python >= 3.8
+    except ImportError:  # the TF 1.x envs run Python 3.6 / 3.7
+        try:
+            import pkg_resources
+            return pkg_resources.get_distribution(name).version
+        except Exception:
+            return None
+    try:
+        return metadata.version(name)
+    except Exception:
+        return None
+
+
+def get_api():
+    """The one Api of this process (importing TensorFlow is expensive; do it once)."""
+    global _API
+    if _API is None:
+        _API = Api()
+    return _API

@@ -1,0 +1,254 @@
+"""Run one route on one case, and judge the result against the reference.
+
+A route's `build(api, source, lam)` creates its weights through
+`source.initializer` (or `source.variable()`), attaches the penalty the way
+users do, and returns `Built(loss, weights)`. The harness decides how to
+execute it:
+
+* graph mode (every TF 1.x route, and the `tf.compat.v1` routes on 2.x): a
+  fresh `tf.Graph` and `Session` per case, so collections never leak between
+  examples. The weights enter through a placeholder fed at initialization:
+  they are never embedded as a constant in the GraphDef.
+* eager mode (Keras and `tf.nn.l2_loss` on 2.x): the initializer returns the
+  array as a tensor.
+
+After running, the variable is read back and compared bit for bit with the
+array the case holds, so a mismatch in the penalty can never be blamed on the
+weights having been changed on the way in.
+"""
+
+import collections
+import math
+import time
+
+import numpy as np
+
+from . import reference, tolerance as tolerance_mod
+
+
+# How many cases each route has been verified on in this process (for the run summary).
+EXAMPLES = collections.Counter()
+
+
+class Built(object):
+    """What a route's build function returns.
+
+    loss:    the penalty as the user would get it (a tensor, or a Python number
+             when the API returns one).
+    weights: the variable (or tensor) holding the weights the penalty was
+             applied to, for the read-back check.
+    entries: how many tensors the route found in REGULARIZATION_LOSSES (or in
+             `.losses`), when it reads a collection.
+    """
+
+    def __init__(self, loss, weights, entries=None):
+        self.loss, self.weights, self.entries = loss, weights, entries
+
+
+class Case(object):
+    """One example: exact weights (in their dtype), lambda, and where they came from."""
+
+    def __init__(self, weights, dtype, lam, init):
+        self.weights = weights
+        self.dtype = dtype
+        self.lam = lam
+        self.init = init
+
+    @property
+    def shape(self):
+        return tuple(self.weights.shape)
+
+    def describe(self):
+        return "shape=%s dtype=%s lambda=%r initializer=%s" % (
+            self.shape, self.dtype, self.lam, self.init.describe())
+
+
+class Measurement(object):
+    def __init__(self, value, dtype, readback, entries, seconds):
+        self.value, self.dtype, self.readback = value, dtype, readback
+        self.entries, self.seconds = entries, seconds
+
+
+class WeightSource(object):
+    """The case's array, offered to a route in the forms APIs accept."""
+
+    def __init__(self, api, weights, dtype_name, graph_mode):
+        self.api = api
+        self.array = weights
+        self.shape = tuple(weights.shape)
+        self.dtype = getattr(api.tf, dtype_name)
+        self.dtype_name = dtype_name
+        self.graph_mode = graph_mode
+        self.feed = {}
+        self._tensor = None
+
+    def tensor(self):
+        """The weights as a tensor: a fed placeholder in graph mode, a constant in eager."""
+        if self._tensor is None:
+            if self.graph_mode:
+                ph = self.api.v1.placeholder(self.dtype, shape=self.shape, name="weights_feed")
+                self.feed[ph] = self.array
+                self._tensor = ph
+            else:
+                self._tensor = self.api.tf.constant(self.array, dtype=self.dtype)
+        return self._tensor
+
+    def initializer(self, shape=None, dtype=None, partition_info=None, **kwargs):
+        """An initializer callable: every API's `initializer=` argument accepts this form."""
+        if shape is not None and tuple(int(s) for s in shape) != self.shape:
+            raise ValueError("route asked for shape %s, case has %s" % (tuple(shape), self.shape))
+        value = self.tensor()
+        if dtype is not None:
+            dtype = self.api.tf.as_dtype(getattr(dtype, "name", dtype))
+            if dtype != self.dtype:
+                raise ValueError("route asked for dtype %s, case has %s" % (dtype.name, self.dtype_name))
+        return value
+
+    def variable(self, name="weights"):
+        """A plain `tf.Variable` holding the weights (v1 variable in graph mode)."""
+        if self.graph_mode:
+            return self.api.v1.Variable(self.tensor(), name=name)
+        return self.api.tf.Variable(self.tensor(), name=name)
+
+
+def sum_entries(api, entries):
+    """What users write to total a list of penalties: `tf.add_n`; 0 when the list is empty."""
+    entries = list(entries)
+    if not entries:
+        return 0.0
+    return api.tf.add_n(entries)
+
+
+def _to_numpy(x):
+    if hasattr(x, "numpy"):
+        return x.numpy()
+    if hasattr(x, "value") and hasattr(x.value, "numpy"):  # Keras 3 variables
+        return x.value.numpy()
+    return np.asarray(x)
+
+
+def _is_tensor_like(api, x):
+    return not isinstance(x, (int, float, np.number))
+
+
+def run_route(api, route, case):
+    """Execute `route` on `case`; return a Measurement."""
+    weights = route.adapt(case.weights)
+    graph_mode = route.runs_in_graph(api)
+    start = time.perf_counter()
+    if graph_mode:
+        tf, v1 = api.tf, api.v1
+        graph = tf.Graph()
+        with graph.as_default():
+            source = WeightSource(api, weights, case.dtype, graph_mode=True)
+            built = route.build(api, source, case.lam)
+            fetches = {"weights": built.weights}
+            if _is_tensor_like(api, built.loss):
+                fetches["loss"] = built.loss
+            with v1.Session(graph=graph) as sess:
+                sess.run(v1.global_variables_initializer(), feed_dict=source.feed)
+                out = sess.run(fetches, feed_dict=source.feed)
+        loss = out.get("loss", built.loss)
+        readback = out["weights"]
+        loss_dtype = getattr(getattr(built.loss, "dtype", None), "name", None) if "loss" in out else None
+    else:
+        source = WeightSource(api, weights, case.dtype, graph_mode=False)
+        built = route.build(api, source, case.lam)
+        loss = _to_numpy(built.loss) if _is_tensor_like(api, built.loss) else built.loss
+        readback = _to_numpy(built.weights)
+        loss_dtype = _dtype_name(built.loss) if _is_tensor_like(api, built.loss) else None
+    seconds = time.perf_counter() - start
+    EXAMPLES[route.name] += 1
+    return Measurement(float(np.asarray(loss).astype(np.float64)), loss_dtype,
+                       np.asarray(readback), built.entries, seconds)
+
+
+def _dtype_name(x):
+    dt = getattr(x, "dtype", None)
+    return getattr(dt, "name", None) or (str(dt) if dt is not None else None)
+
+
+class Verdict(object):
+    def __init__(self, ok, message, measurement, expected, tol, ratio):
+        self.ok, self.message = ok, message
+        self.measurement, self.expected, self.tolerance, self.ratio = measurement, expected, tol, ratio
+
+
+def expectation(route, case):
+    """The reference value for `route` on `case`, and the tolerance it is judged with."""
+    weights = route.adapt(case.weights)
+    lam = reference.stored_lambda(case.lam, route.lambda_precision)
+    ref = route.reference(weights, lam)
+    tol = tolerance_mod.tolerance(case.dtype, ref.n_terms, lam=lam, sum_value=ref.sum_value,
+                                  reference_rel_error=ref.rel_error)
+    return ref, tol
+
+
+def ratio(got, expected):
+    if expected == 0:
+        return 1.0 if got == 0 else float("inf")
+    return got / expected
+
+
+def same_bits(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.dtype.itemsize != b.dtype.itemsize:
+        return False
+    return a.tobytes() == b.tobytes()
+
+
+def verify(api, route, case):
+    """Run `route` on `case` and judge it. Never raises for a wrong number: returns a Verdict."""
+    m = run_route(api, route, case)
+    ref, tol = expectation(route, case)
+    r = ratio(m.value, ref.value)
+    problems = []
+    if not same_bits(m.readback, route.adapt(case.weights)):
+        problems.append("the variable read back differs from the weights handed in")
+    if not tol.accepts(m.value, ref.value):
+        problems.append("the penalty is off the reference by more than the tolerance")
+    if case.lam != 0 and m.dtype is not None and m.dtype != case.dtype:
+        problems.append("the penalty has dtype %s, the weights %s" % (m.dtype, case.dtype))
+    message = failure_message(api, route, case, m, ref, tol, r, problems) if problems else ""
+    return Verdict(not problems, message, m, ref, tol, r)
+
+
+def failure_message(api, route, case, m, ref, tol, r, problems):
+    lines = [
+        "route %s (%s convention: %s) failed:" % (route.name, route.convention.name, route.convention.formula),
+        "  - " + "\n  - ".join(problems),
+        "  API:          %s" % route.api_call,
+        "  versions:     %s" % api.describe(),
+        "  case:         %s" % case.describe(),
+        "  expected:     %r  (reference, lambda stored as %s)" % (ref.value, route.lambda_precision or "given"),
+        "  got:          %r  (dtype %s)" % (m.value, m.dtype),
+        "  ratio:        %r  (got / expected; 2.0 or 0.5 means a lost factor of two)" % r,
+        "  tolerance:    %s -> |got-expected| <= %.3g, actual %.3g" % (
+            tol.describe(), tol.bound(ref.value),
+            abs(m.value - ref.value) if not (math.isnan(m.value) or math.isnan(ref.value)) else float("nan")),
+        "  reproduce:    python -m equivalence run --route '%s' --shape %s --dtype %s --lam %r --init '%s'" % (
+            route.name, ",".join(str(s) for s in case.shape) or "scalar", case.dtype, case.lam,
+            case.init.to_cli() if case.init.kind != "array" else "array"),
+    ]
+    if case.init.kind == "array":
+        lines.append("  weights:      %s" % np.array2string(np.asarray(case.weights).astype(np.float64),
+                                                          precision=17, threshold=64))
+    return "\n".join(lines)
+
+
+def case_from_plan(api, plan):
+    """Evaluate the plan's initializer once: the array every route of this example receives."""
+    from .initializers import materialize
+    weights = materialize(api, plan.init, plan.shape, plan.dtype)
+    return Case(weights, plan.dtype, plan.lam, plan.init)
+
+
+def in_range(case):
+    """True when the exact penalty and its intermediates stay finite in the case's dtype.
+
+    Overflow is bad input, asserted by the semantics tables; value tests keep clear of it.
+    """
+    s, _ = reference.sum_of_squares(case.weights)
+    w = np.asarray(case.weights).astype(np.float64)
+    biggest = float(np.max(np.abs(w))) ** 2 if w.size else 0.0
+    return tolerance_mod.fits(case.dtype, s, case.lam * s, biggest, case.lam * biggest, case.lam)

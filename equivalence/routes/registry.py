@@ -1,0 +1,142 @@
+"""The route record and the registry.
+
+A route is data: its name (the API path a user types), its family, the
+convention its documentation implies, what it needs installed, which kernel
+shapes and dtypes it takes, how it stores lambda, and a `build` function that
+attaches the penalty exactly the way users do. Tests iterate the registry;
+no test branches on a route's name.
+
+Adding a route is one `@route(...)` entry in the family's module.
+"""
+
+import numpy as np
+
+from .. import reference
+from ..environment import parse_version
+
+ROUTES = []
+
+ALL_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+class Requirement(object):
+    """Something a route needs; `missing(api)` returns why it is absent, or None."""
+
+    def __init__(self, name, missing):
+        self.name, self.missing = name, missing
+
+    def __repr__(self):
+        return "Requirement(%s)" % self.name
+
+
+CONTRIB = Requirement("contrib", lambda api: None if api.contrib is not None else api.contrib_reason)
+TF_LAYERS = Requirement("tf.layers", lambda api: None if api.layers is not None else api.layers_reason)
+TF_KERAS = Requirement("tf.keras", lambda api: None if api.tf_keras_module is not None
+                       else api.tf_keras_module_reason)
+KERAS3 = Requirement("keras3", lambda api: None if api.keras3 is not None else api.keras3_reason)
+LEGACY_KERAS = Requirement("tf_keras", lambda api: None if api.legacy_keras is not None
+                           else api.legacy_keras_reason)
+
+
+def since_tf(version, what):
+    v = parse_version(version)
+    return Requirement("tf>=%s" % version, lambda api: None if api.tf_version_tuple >= v else
+                       "%s needs TensorFlow >= %s (installed: %s)" % (what, version, api.tf_version))
+
+
+# Which dtypes the penalty ops (Square, Sum, L2Loss, Mul) accept, by release.
+# Measured: TF 1.6 rejects bfloat16 at run time (InvalidArgumentError: no
+# kernel); TF 1.15 and every 2.x accepts it. The version matrix refines this.
+DTYPE_REQUIREMENTS = {
+    "bfloat16": since_tf("1.15", "bfloat16 kernels for Square/Sum/L2Loss on CPU"),
+}
+
+
+class KernelShape(object):
+    """Which weight shapes a route takes, and how the suite's array is presented to it."""
+
+    def __init__(self, name, min_dims, max_dims, min_side):
+        self.name, self.min_dims, self.max_dims, self.min_side = name, min_dims, max_dims, min_side
+
+    def accepts(self, shape):
+        return (self.min_dims <= len(shape) <= self.max_dims
+                and all(s >= self.min_side for s in shape))
+
+    def adapt(self, weights):
+        """Present a rank-4 array to a route of another rank, with the same elements."""
+        w = np.asarray(weights)
+        if self.accepts(w.shape):
+            return w
+        if self.max_dims == 2 and w.ndim >= 2:
+            return w.reshape(-1, w.shape[-1])
+        if self.min_dims == 4 and w.ndim == 2:  # a dense kernel as a 1x1 convolution
+            return w.reshape((1, 1) + w.shape)
+        raise ValueError("%s kernels cannot take shape %s" % (self.name, w.shape))
+
+
+ANY = KernelShape("any tensor (rank 0-4, zero-size allowed)", 0, 4, 0)
+MATRIX = KernelShape("dense kernel (in, out)", 2, 2, 1)
+CONV2D = KernelShape("conv2d kernel (h, w, in, out)", 4, 4, 1)
+
+
+class Route(object):
+    def __init__(self, name, family, api_call, convention, build, requires=(), graph_only=False,
+                 kernel=ANY, dtypes=ALL_DTYPES, dtype_requires=None, lambda_precision=None, penalty="l2",
+                 notes=""):
+        self.name = name
+        self.family = family
+        self.api_call = api_call
+        self.convention = convention
+        self.build = build
+        self.requires = tuple(requires)
+        self.graph_only = graph_only
+        self.kernel = kernel
+        self.dtypes = tuple(dtypes)
+        self.dtype_requires = dict(DTYPE_REQUIREMENTS, **(dtype_requires or {}))
+        self.lambda_precision = lambda_precision
+        self.penalty = penalty
+        self.notes = notes
+
+    def __repr__(self):
+        return "Route(%s)" % self.name
+
+    def unavailable(self, api):
+        """Why this route cannot run here, or None when it can."""
+        for req in self.requires:
+            reason = req.missing(api)
+            if reason:
+                return reason
+        return None
+
+    def dtype_unavailable(self, api, dtype):
+        if dtype not in self.dtypes:
+            return "%s does not take %s weights" % (self.name, dtype)
+        req = self.dtype_requires.get(dtype)
+        return req.missing(api) if req else None
+
+    def supported_dtypes(self, api):
+        return [d for d in self.dtypes if self.dtype_unavailable(api, d) is None]
+
+    def runs_in_graph(self, api):
+        """TF 1.x is graph-only; on 2.x the collection-based APIs need a v1 graph."""
+        return self.graph_only or not api.tf2
+
+    def adapt(self, weights):
+        return self.kernel.adapt(weights)
+
+    def reference(self, weights, lam):
+        if self.penalty == "l2":
+            return reference.l2(weights, lam, self.convention)
+        if self.penalty == "l1":
+            return reference.l1(weights, lam)
+        raise ValueError("unknown penalty %r" % self.penalty)
+
+
+def route(name, **fields):
+    """Decorator: register `build` as the route `name` (see Route for the fields)."""
+    def register(build):
+        if any(r.name == name for r in ROUTES):
+            raise ValueError("route %r registered twice" % name)
+        ROUTES.append(Route(name=name, build=build, **fields))
+        return build
+    return register

@@ -1,0 +1,126 @@
+"""How far an API's result may lie from the reference, and why.
+
+An L2 penalty computed in precision `dtype` (unit roundoff u) goes through:
+
+  1. lambda converted to `dtype`            one rounding
+  2. each w*w (or |w|)                      one rounding per term
+  3. the sum of n non-negative terms        see below
+  4. lambda * sum (and the exact /2)        one rounding
+
+With non-negative terms there is no cancellation, so every rounding is
+relative to the final value and the errors add up (Higham, "Accuracy and
+Stability of Numerical Algorithms", 2nd ed., sec. 3.1 and 4.2):
+
+  |got - exact| <= ((1 + u)**k - 1) * exact,  k = depth + 3,
+
+where `depth` is the longest chain of additions any term goes through:
+
+* n <= LEAF: we assume nothing about the order, so depth = n - 1 (the
+  worst case of recursive summation).
+* n >  LEAF: TensorFlow's CPU reductions (Eigen) sum blocks of at most LEAF
+  terms and combine the blocks pairwise, so depth = LEAF + ceil(log2(n/LEAF)).
+  This is the one assumption about the implementation; the self-validation
+  run measures the worst error against this bound for every dtype.
+
+For float32 that is at most (1024 + 14 + 3) * 2**-24 = 6.2e-5 for 2**24
+terms: well under the 1e-3 drift the suite must catch. For float16 and
+bfloat16 the bound is honest and therefore wide; the suite keeps those sums
+short so it stays meaningful.
+
+Every rounding multiplies by a factor in [1-u, 1+u], and with no
+cancellation the factors along a term's chain multiply, so the computed
+value lies in [exact*(1-u)**k, exact*(1+u)**k]. That form (Higham's
+gamma_k is its first-order bound) stays finite and valid when k*u >= 1,
+which happens for bfloat16 sums of a few hundred terms: there the bound is
+honest and wide, and zero stays exactly zero.
+
+Underflow: TensorFlow's CPU kernels run with flush-to-zero and
+denormals-are-zero (tensorflow/core/platform/denormal.h, set on every
+executor thread), so a subnormal lambda, square or product becomes 0, and
+the relative model breaks. Each such flush is off by less than the
+smallest *normal* number `tiny`, scaled by what multiplies it later:
+lambda's conversion (times the sum), each square (times lambda), each
+per-term product lambda*w**2 (Keras <= 2.1 multiplies before summing, so
+n products may each flush), the final product and the /2:
+
+  atol = tiny * (sum + n*(lambda + 1) + 2)
+
+The reference's own relative error (see reference.py) is added to rtol.
+"""
+
+import math
+
+import numpy as np
+
+LEAF = 1024
+
+UNIT_ROUNDOFF = {
+    "float16": 2.0 ** -11,
+    "bfloat16": 2.0 ** -8,
+    "float32": 2.0 ** -24,
+    "float64": 2.0 ** -53,
+}
+
+SMALLEST_NORMAL = {
+    "float16": 2.0 ** -14,
+    "bfloat16": 2.0 ** -126,
+    "float32": 2.0 ** -126,
+    "float64": 2.0 ** -1022,
+}
+
+LARGEST_FINITE = {
+    "float16": 65504.0,
+    "bfloat16": 3.3895313892515355e38,
+    "float32": float(np.finfo(np.float32).max),
+    "float64": float(np.finfo(np.float64).max),
+}
+
+
+def summation_depth(n_terms):
+    if n_terms <= LEAF:
+        return max(n_terms - 1, 0)
+    return LEAF + int(math.ceil(math.log2(n_terms / float(LEAF))))
+
+
+def relative_bound(k, u):
+    """(1 + u)**k - 1: the worst relative error of k compounded roundings."""
+    return math.expm1(k * math.log1p(u))
+
+
+class Tolerance(object):
+    def __init__(self, rtol, atol, k, dtype):
+        self.rtol, self.atol, self.k, self.dtype = rtol, atol, k, dtype
+
+    def bound(self, expected):
+        return self.rtol * abs(expected) + self.atol
+
+    def accepts(self, got, expected):
+        if math.isnan(expected) or math.isnan(got):
+            return math.isnan(expected) and math.isnan(got)
+        if math.isinf(expected) or math.isinf(got):
+            return got == expected
+        return abs(got - expected) <= self.bound(expected)
+
+    def __add__(self, other):
+        """Two independent computations compared with each other: errors add."""
+        return Tolerance(self.rtol + other.rtol, self.atol + other.atol,
+                         self.k + other.k, "%s+%s" % (self.dtype, other.dtype))
+
+    def describe(self):
+        return "rtol=%.3g (k=%d roundings of u=2**%d) atol=%.3g" % (
+            self.rtol, self.k, int(round(math.log2(UNIT_ROUNDOFF.get(self.dtype, 2.0 ** -53)))), self.atol)
+
+
+def tolerance(dtype, n_terms, lam=0.0, sum_value=0.0, reference_rel_error=0.0, extra_roundings=0):
+    """The bound for a penalty of `n_terms` terms computed in `dtype` (see module doc)."""
+    u = UNIT_ROUNDOFF[dtype]
+    k = summation_depth(n_terms) + 3 + extra_roundings
+    tiny = SMALLEST_NORMAL[dtype]
+    atol = tiny * (abs(sum_value) + n_terms * (abs(lam) + 1.0) + 2.0)
+    return Tolerance(relative_bound(k, u) + reference_rel_error, atol, k, dtype)
+
+
+def fits(dtype, *magnitudes):
+    """True when every intermediate magnitude stays finite in `dtype`, with a 2x margin."""
+    limit = LARGEST_FINITE[dtype] / 2.0
+    return all(abs(m) < limit for m in magnitudes)
