@@ -6,7 +6,10 @@ No TensorFlow here. Values are computed in float64 from the exact weights:
   and so is its square (a 24-bit significand squared needs 48 bits < 53) and
   its absolute value. For those inputs the only rounding is in the sum.
 * The sum uses `math.fsum`, which is correctly rounded (error <= 1/2 ulp), up to
-  FSUM_LIMIT terms; beyond it NumPy's pairwise sum, whose error bound is
+  FSUM_LIMIT terms. Beyond it the weights are widened and squared in blocks of
+  BLOCK elements in one reused float64 buffer (no full-size float64 copy: peak
+  memory stays at the array plus one block), each block summed by NumPy's
+  pairwise sum, and the block sums added by `math.fsum`. The error bound is
   returned with the value so that the tolerance can include it.
 * float64 weights: each square is rounded once (relative error <= u64), and
   all terms are non-negative, so the sum of squares is within 2*u64 of exact.
@@ -21,7 +24,8 @@ import math
 import numpy as np
 
 U64 = 2.0 ** -53
-FSUM_LIMIT = 2 ** 20
+FSUM_LIMIT = 2 ** 16
+BLOCK = 2 ** 16  # 512 KiB of float64: stays in cache between widening, squaring and summing
 
 
 class Convention(object):
@@ -55,17 +59,31 @@ def as_float64(weights):
     return np.asarray(weights).astype(np.float64)
 
 
-def _sum(terms, exact_terms):
-    """Sum of non-negative float64 terms and its relative error bound."""
-    flat = terms.ravel()
+def _pairwise_depth(n):
+    """NumPy's pairwise sum: blocks of <= 128 terms summed by 8 accumulators
+    (<= 16 sequential additions each), then a binary tree over the blocks."""
+    return 16 + int(math.ceil(math.log2(max(n / 128.0, 1.0))))
+
+
+def _sum(weights, ufunc):
+    """sum(ufunc(w)) in float64 for non-negative ufunc(w), and its relative error bound."""
+    flat = np.asarray(weights).reshape(-1)
     n = flat.size
-    term_error = 0.0 if exact_terms else U64
+    # Squares of float64 weights round once each; every other term is exact.
+    term_error = U64 if (ufunc is np.square and not _is_sub_float64(flat)) else 0.0
     if n <= FSUM_LIMIT:
-        return math.fsum(flat.tolist()) if n else 0.0, term_error + U64
-    # NumPy's pairwise summation: blocks of <= 128 terms summed by 8 accumulators
-    # (<= 16 sequential additions each), then a binary tree over the blocks.
-    depth = 16 + int(math.ceil(math.log2(max(n / 128.0, 1.0))))
-    return float(np.sum(flat)), term_error + depth * U64
+        terms = ufunc(flat.astype(np.float64))
+        return math.fsum(terms.tolist()) if n else 0.0, term_error + U64
+    buf = np.empty(BLOCK, np.float64)
+    partials = []
+    for start in range(0, n, BLOCK):
+        block = buf[:min(BLOCK, n - start)]
+        block[...] = flat[start:start + BLOCK]  # exact widening, no temporary
+        ufunc(block, out=block)
+        partials.append(float(np.sum(block)))
+    # Each block sum is within depth*U64 of its exact value (non-negative terms,
+    # so relative to the total too); fsum of the block sums adds one rounding.
+    return math.fsum(partials), term_error + (_pairwise_depth(BLOCK) + 1) * U64
 
 
 def _is_sub_float64(weights):
@@ -73,14 +91,11 @@ def _is_sub_float64(weights):
 
 
 def sum_of_squares(weights):
-    w = as_float64(weights)
-    value, err = _sum(w * w, exact_terms=_is_sub_float64(weights))
-    return value, err
+    return _sum(weights, np.square)
 
 
 def sum_of_abs(weights):
-    w = as_float64(weights)
-    return _sum(np.abs(w), exact_terms=True)
+    return _sum(weights, np.abs)
 
 
 def l2(weights, lam, convention):

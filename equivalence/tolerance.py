@@ -76,8 +76,9 @@ LARGEST_FINITE = {
 }
 
 
-def summation_depth(n_terms):
-    if n_terms <= LEAF:
+def summation_depth(n_terms, linear=False):
+    """Longest chain of additions; `linear` for releases that do not reduce as a tree (reduction.py)."""
+    if n_terms <= LEAF or linear:
         return max(n_terms - 1, 0)
     return LEAF + int(math.ceil(math.log2(n_terms / float(LEAF))))
 
@@ -111,10 +112,11 @@ class Tolerance(object):
             self.rtol, self.k, int(round(math.log2(UNIT_ROUNDOFF.get(self.dtype, 2.0 ** -53)))), self.atol)
 
 
-def tolerance(dtype, n_terms, lam=0.0, sum_value=0.0, reference_rel_error=0.0, extra_roundings=0):
+def tolerance(dtype, n_terms, lam=0.0, sum_value=0.0, reference_rel_error=0.0, extra_roundings=0,
+              linear=False):
     """The bound for a penalty of `n_terms` terms computed in `dtype` (see module doc)."""
     u = UNIT_ROUNDOFF[dtype]
-    k = summation_depth(n_terms) + 3 + extra_roundings
+    k = summation_depth(n_terms, linear) + 3 + extra_roundings
     tiny = SMALLEST_NORMAL[dtype]
     atol = tiny * (abs(sum_value) + n_terms * (abs(lam) + 1.0) + 2.0)
     return Tolerance(relative_bound(k, u) + reference_rel_error, atol, k, dtype)

@@ -39,7 +39,7 @@ def _measure_all(api, case, routes):
     out = []
     for r in routes:
         m = run_route(api, r, case)
-        ref, tol = expectation(r, case)
+        ref, tol = expectation(r, case, api)
         out.append((r, m, ref, tol))
     return out
 

@@ -1,0 +1,48 @@
+"""How each TensorFlow release sums a tensor on CPU, and which dtype large weights are verified in.
+
+tolerance.py bounds a sum by its longest chain of additions. For n > LEAF it
+assumes Eigen's reduction: blocks of <= LEAF terms combined pairwise. Measured
+with benchmarks/probe_reduction.py (2**24 standard-normal float32 weights,
+relative error of tf.nn.l2_loss and of reduce_sum(square) against float64):
+
+  TF 1.6             -4.6e-4   beyond the block+pairwise bound (6.2e-5): not a tree
+  TF 1.15, 2.15, 2.21 1.6e-8   within it
+
+So releases before 1.15 are modelled as recursive summation (depth n - 1, the
+worst case over every order); releases between 1.6 and 1.15 were not measured
+and get the same, safer model.
+
+At 2**24 terms the recursive bound in float32 is (1 + 2**-24)**(2**24) - 1,
+about 1.7: useless for catching a 0.1 % drift. `large_weights_dtype` therefore
+picks the first dtype, float32 then float64, whose bound on this release
+guarantees that a result scaled by 1.001 is rejected: if |got - exact| <= r*exact
+and the tolerance is r, a drift d is caught whenever d > 2r (up to r*d), so
+we require rtol < DRIFT / (2 + DRIFT).
+"""
+
+from . import tolerance as tolerance_mod
+from .environment import parse_version
+
+# The first release measured to reduce as blocks combined pairwise.
+TREE_REDUCTION_SINCE = parse_version("1.15")
+
+# The drift the suite must catch at any size: 0.1 %.
+DRIFT = 1e-3
+
+
+def sums_linearly(api):
+    return api.tf_version_tuple < TREE_REDUCTION_SINCE
+
+
+def detects_drift(api, dtype, n_terms):
+    """True when the tolerance for n_terms in dtype on this release rejects a DRIFT."""
+    tol = tolerance_mod.tolerance(dtype, n_terms, linear=sums_linearly(api))
+    return tol.rtol < DRIFT / (2.0 + DRIFT)
+
+
+def large_weights_dtype(api, route, n_terms):
+    """float32 when its bound catches the drift here, else float64; None if the route takes neither."""
+    for dtype in ("float32", "float64"):
+        if route.dtype_unavailable(api, dtype) is None and detects_drift(api, dtype, n_terms):
+            return dtype
+    return None
