@@ -46,6 +46,21 @@ def pytest_report_header(config):
                 settings._current_profile, settings.default.max_examples)]  # noqa: SLF001
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist, a worker hands its per-route counts to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        from equivalence.harness import EXAMPLES
+        workeroutput["regequiv_examples"] = dict(EXAMPLES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist controller: add a finished worker's counts to this process's summary."""
+    from equivalence.harness import EXAMPLES
+    EXAMPLES.update(getattr(node, "workeroutput", {}).get("regequiv_examples", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     from equivalence.harness import EXAMPLES
     if not EXAMPLES:
