@@ -127,6 +127,20 @@ def _to_numpy(x):
     return np.asarray(x)
 
 
+def _read_back(weights):
+    """A variable's value as NumPy through `tf.Variable.value()`: one ReadVariableOp, where
+    `.numpy()` adds an Identity op (a third of an eager route's own cost). Keras 3
+    variables hold a tf.Variable in `.value`."""
+    for _ in range(2):
+        value = getattr(weights, "value", None)
+        if callable(value):
+            return _to_numpy(value())
+        if value is None:
+            break
+        weights = value
+    return _to_numpy(weights)
+
+
 def _is_tensor_like(api, x):
     return not isinstance(x, (int, float, np.number))
 
@@ -157,7 +171,7 @@ def run_route(api, route, case):
         source = WeightSource(api, weights, case.dtype, graph_mode=False)
         built = route.build(api, source, case.lam)
         loss = _to_numpy(built.loss) if _is_tensor_like(api, built.loss) else built.loss
-        readback = _to_numpy(built.weights)
+        readback = _read_back(built.weights)
         loss_dtype = _dtype_name(built.loss) if _is_tensor_like(api, built.loss) else None
     seconds = time.perf_counter() - start
     EXAMPLES[route.name] += 1

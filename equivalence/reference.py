@@ -5,12 +5,15 @@ No TensorFlow here. Values are computed in float64 from the exact weights:
 * Every float16, bfloat16 and float32 value is exactly representable in float64,
   and so is its square (a 24-bit significand squared needs 48 bits < 53) and
   its absolute value. For those inputs the only rounding is in the sum.
-* The sum uses `math.fsum`, which is correctly rounded (error <= 1/2 ulp), up to
-  FSUM_LIMIT terms. Beyond it the weights are widened and squared in blocks of
+* The sum: float64 weights of up to FSUM_LIMIT elements use `math.fsum`,
+  which is correctly rounded (error <= 1/2 ulp): the float64 tolerance is
+  tight enough to need it. Everything else is widened and squared in blocks of
   BLOCK elements in one reused float64 buffer (no full-size float64 copy: peak
   memory stays at the array plus one block), each block summed by NumPy's
-  pairwise sum, and the block sums added by `math.fsum`. The error bound is
-  returned with the value so that the tolerance can include it.
+  pairwise sum, whose exact depth bounds its error, and the block sums added
+  by `math.fsum`. For float32 and narrower inputs that bound (< 40 * 2**-53)
+  is ~10**-8 of the float32 unit roundoff, and it costs no Python list. The
+  error bound is returned with the value so that the tolerance includes it.
 * float64 weights: each square is rounded once (relative error <= u64), and
   all terms are non-negative, so the sum of squares is within 2*u64 of exact.
 
@@ -60,9 +63,22 @@ def as_float64(weights):
 
 
 def _pairwise_depth(n):
-    """NumPy's pairwise sum: blocks of <= 128 terms summed by 8 accumulators
-    (<= 16 sequential additions each), then a binary tree over the blocks."""
-    return 16 + int(math.ceil(math.log2(max(n / 128.0, 1.0))))
+    """Longest chain of additions in NumPy's float64 `np.sum` of n contiguous terms.
+
+    numpy/core/src/umath/loops_utils.h.src (pairwise_sum): n < 8 sequential;
+    n <= 128: 8 accumulators, a 3-level tree, then the n % 8 leftovers
+    sequentially; larger n: split in two halves (a multiple of 8) and add.
+    The reduction adds the result to the first element: one more addition.
+    """
+    def depth(m):
+        if m < 8:
+            return max(m - 1, 0)
+        if m <= 128:
+            return (m // 8 - 1) + 3 + m % 8
+        half = m // 2
+        half -= half % 8
+        return 1 + max(depth(half), depth(m - half))
+    return 1 + depth(max(n - 1, 0))
 
 
 def _sum(weights, ufunc):
@@ -71,19 +87,20 @@ def _sum(weights, ufunc):
     n = flat.size
     # Squares of float64 weights round once each; every other term is exact.
     term_error = U64 if (ufunc is np.square and not _is_sub_float64(flat)) else 0.0
-    if n <= FSUM_LIMIT:
+    if n <= FSUM_LIMIT and not _is_sub_float64(flat):
         terms = ufunc(flat.astype(np.float64))
         return math.fsum(terms.tolist()) if n else 0.0, term_error + U64
-    buf = np.empty(BLOCK, np.float64)
-    partials = []
+    buf = np.empty(min(BLOCK, n), np.float64)
+    partials, depth = [], 0
     for start in range(0, n, BLOCK):
         block = buf[:min(BLOCK, n - start)]
         block[...] = flat[start:start + BLOCK]  # exact widening, no temporary
         ufunc(block, out=block)
         partials.append(float(np.sum(block)))
+        depth = max(depth, _pairwise_depth(block.size))
     # Each block sum is within depth*U64 of its exact value (non-negative terms,
     # so relative to the total too); fsum of the block sums adds one rounding.
-    return math.fsum(partials), term_error + (_pairwise_depth(BLOCK) + 1) * U64
+    return math.fsum(partials), term_error + (depth + 1) * U64
 
 
 def _is_sub_float64(weights):
