@@ -7,7 +7,7 @@ element with the bound derived in equivalence/gradients.py.
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from equivalence import gradients
 from equivalence.harness import Case
@@ -19,6 +19,11 @@ from .routes import draw_case, l2_routes, require, route_params
 
 # lambda > 0: a zero lambda makes some APIs return no penalty at all (asserted in the value tests).
 POSITIVE_LAMBDAS = st.one_of(st.floats(min_value=1e-30, max_value=1e-6), st.floats(min_value=1e-6, max_value=1e4))
+
+
+# Each example checks every element against its own bound, for up to two methods: a quarter of the
+# profile's examples keeps the five-release run within the machine's budget.
+GRADIENT_SETTINGS = settings(max_examples=max(1, settings.default.max_examples // 4))
 
 
 def _method_params():
@@ -34,6 +39,7 @@ def _require_method(api, route, method):
 
 @pytest.mark.parametrize("method", _method_params())
 @pytest.mark.parametrize("route", route_params(l2_routes()))
+@GRADIENT_SETTINGS
 @given(data=st.data())
 def test_gradient_matches_reference(api, route, method, data):
     require(api, route)
