@@ -160,21 +160,21 @@ def adam_step(w, g, state, t, form):
 class Optimizer(object):
     """One optimizer: its NumPy step, and how to make it in tf.compat.v1.train and in Keras."""
 
-    def __init__(self, name, step, v1, keras):
-        self.name, self.step, self.v1, self.keras = name, step, v1, keras
+    def __init__(self, name, lr, step, v1, keras):
+        self.name, self.lr, self.step, self.v1, self.keras = name, lr, step, v1, keras
 
     def __repr__(self):
         return "Optimizer(%s)" % self.name
 
 
 OPTIMIZERS = [
-    Optimizer("SGD", sgd_step,
+    Optimizer("SGD", LR, sgd_step,
               lambda train: train.GradientDescentOptimizer(LR),
               lambda opt: opt.SGD(learning_rate=LR)),
-    Optimizer("momentum", momentum_step,
+    Optimizer("momentum", LR, momentum_step,
               lambda train: train.MomentumOptimizer(LR, MOMENTUM),
               lambda opt: opt.SGD(learning_rate=LR, momentum=MOMENTUM)),
-    Optimizer("Adam", adam_step,
+    Optimizer("Adam", ADAM_LR, adam_step,
               lambda train: train.AdamOptimizer(ADAM_LR, beta1=BETA_1, beta2=BETA_2, epsilon=EPSILON),
               lambda opt: opt.Adam(learning_rate=ADAM_LR, beta_1=BETA_1, beta_2=BETA_2, epsilon=EPSILON)),
 ]
