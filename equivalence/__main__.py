@@ -4,6 +4,7 @@
   run --route NAME --shape 7,3 --dtype float32 --lam 0.01 --init glorot_uniform:seed=3
                                         one case through one route (what failure messages print)
   routes                                the registry, with availability here
+  training                              each route's regularizer in a small network (needs scikit-learn)
 """
 
 import argparse
@@ -71,6 +72,7 @@ def main(argv=None):
     rep.add_argument("--json", help="also write the report as JSON to this path")
     rep.add_argument("--examples", type=int, default=25, help="Hypothesis cases per route (default 25)")
     rep.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    rep.add_argument("--training", action="store_true", help="append the training demonstration (slow)")
     run = sub.add_parser("run", help="one case through one route")
     run.add_argument("--route", required=True)
     run.add_argument("--shape", default="7,3")
@@ -78,10 +80,19 @@ def main(argv=None):
     run.add_argument("--lam", type=float, default=0.01)
     run.add_argument("--init", default="glorot_uniform:seed=0")
     sub.add_parser("routes", help="list the registry")
+    sub.add_parser("training", help="the training demonstration").add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "report":
         from .report import main as report_main
-        return report_main(args)
+        code = report_main(args)
+        if args.training:
+            from .training import main as training_main
+            sys.stdout.write("\n")
+            training_main(args)
+        return code
+    if args.command == "training":
+        from .training import main as training_main
+        return training_main(args)
     if args.command == "run":
         return _run(args)
     if args.command == "routes":

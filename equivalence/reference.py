@@ -144,3 +144,14 @@ def stored_lambda(lam, precision):
     if precision is None:
         return float(lam)
     return float(np.asarray(lam, dtype=np.float64).astype(precision))
+
+
+def l2_gradient(weights, lam, convention):
+    """d/dw of the penalty, elementwise: lam * w (half convention) or 2 * lam * w (full).
+
+    Returned in float64 with its relative error bound: w is exact in float64
+    for sub-float64 dtypes, 2 * w is exact, and lam * (2 * w) is one rounding.
+    `lam` is the lambda the API stores (see stored_lambda).
+    """
+    w = as_float64(weights)
+    return (2.0 * convention.factor * float(lam)) * w, U64

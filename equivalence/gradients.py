@@ -1,0 +1,159 @@
+"""The gradient of a route's penalty with respect to its weights, taken the way users take it.
+
+A route's `build` returns `Built(loss, weights)`; this module differentiates
+`loss` with respect to `weights` by each METHOD that applies to how the route
+runs (graph mode: `tf.gradients` and `Optimizer.compute_gradients`; eager:
+`tf.GradientTape`), and judges it against `reference.l2_gradient`.
+
+Tolerance (per element; see tolerance.py for the model). TensorFlow's
+gradient of a penalty has exactly two roundings per element:
+
+  1. lambda converted to the weights' dtype (for Keras from its float32 copy)
+  2. one product: L2Loss's gradient is `w * grad` (the 1/2 and the 2 of
+     d(w**2)/dw cancel exactly); Square's is `grad * (2 * w)`, and `2 * w`
+     is exact. `add_n` / `Sum` pass the upstream gradient on unchanged.
+
+so |got - exact| <= ((1 + u)**2 - 1) * |exact|, plus the reference's own
+rounding (U64), plus flush-to-zero of subnormals (TF's CPU kernels): lambda
+flushed costs at most tiny * c|w|, a flushed product at most tiny, a flushed
+subnormal weight at most c * lambda * tiny (c = 2 for the full convention,
+1 for half). A lost factor of two is an error of |exact| (or |exact|/2):
+six orders of magnitude above the float32 bound.
+"""
+
+import numpy as np
+
+from . import reference, tolerance as tolerance_mod
+from .harness import WeightSource, _to_numpy
+
+GRADIENT_ROUNDINGS = 2
+
+
+class Method(object):
+    """One way users differentiate a loss: `graph` tells in which mode it applies."""
+
+    def __init__(self, name, graph, gradient):
+        self.name, self.graph, self.gradient = name, graph, gradient
+
+    def __repr__(self):
+        return "Method(%s)" % self.name
+
+
+def _tf_gradients(api, loss, weights):
+    return api.v1.gradients(loss, [weights])[0]
+
+
+def _compute_gradients(api, loss, weights):
+    opt = api.v1.train.GradientDescentOptimizer(1.0)
+    return opt.compute_gradients(loss, var_list=[weights])[0][0]
+
+
+METHODS = [
+    Method("tf.gradients(loss, w)", True, _tf_gradients),
+    Method("GradientDescentOptimizer.compute_gradients(loss, var_list=[w])", True, _compute_gradients),
+    Method("tf.GradientTape().gradient(loss, w)", False, None),
+]
+
+
+def methods_for(api, route):
+    graph = route.runs_in_graph(api)
+    return [m for m in METHODS if m.graph == graph]
+
+
+def measure_gradient(api, route, case, method):
+    """Build `route` on `case` and differentiate its loss by `method`; return (gradient, readback)."""
+    weights = route.adapt(case.weights)
+    if method.graph:
+        graph = api.tf.Graph()
+        with graph.as_default():
+            source = WeightSource(api, weights, case.dtype, graph_mode=True)
+            built = route.build(api, source, case.lam)
+            grad = method.gradient(api, built.loss, built.weights)
+            with api.v1.Session(graph=graph) as sess:
+                sess.run(api.v1.global_variables_initializer(), feed_dict=source.feed)
+                got, readback = sess.run([grad, built.weights], feed_dict=source.feed)
+        return np.asarray(got), np.asarray(readback)
+    source = WeightSource(api, weights, case.dtype, graph_mode=False)
+    with api.tf.GradientTape() as tape:
+        built = route.build(api, source, case.lam)
+    grad = tape.gradient(built.loss, built.weights)
+    return _to_numpy(grad), _to_numpy(built.weights)
+
+
+class GradientTolerance(object):
+    """Per-element bound |got - expected| <= rtol * |expected| + atol (see module doc)."""
+
+    def __init__(self, dtype, lam, c, weights):
+        u = tolerance_mod.UNIT_ROUNDOFF[dtype]
+        tiny = tolerance_mod.SMALLEST_NORMAL[dtype]
+        self.dtype, self.k = dtype, GRADIENT_ROUNDINGS
+        self.rtol = tolerance_mod.relative_bound(GRADIENT_ROUNDINGS, u) + reference.U64
+        w = np.abs(reference.as_float64(weights))
+        self.atol = tiny * (c * w + c * abs(lam) + 1.0)
+
+    def bound(self, expected):
+        return self.rtol * np.abs(expected) + self.atol
+
+    def describe(self):
+        return "rtol=%.3g (k=%d roundings in %s) + flush-to-zero atol <= %.3g" % (
+            self.rtol, self.k, self.dtype, float(np.max(self.atol)) if np.size(self.atol) else 0.0)
+
+
+def expected_gradient(route, case):
+    weights = route.adapt(case.weights)
+    lam = reference.stored_lambda(case.lam, route.lambda_precision)
+    expected, _ = reference.l2_gradient(weights, lam, route.convention)
+    c = 2.0 * route.convention.factor
+    return expected, GradientTolerance(case.dtype, lam, c, weights)
+
+
+class GradientVerdict(object):
+    def __init__(self, ok, message, got, expected, tol):
+        self.ok, self.message, self.got, self.expected, self.tolerance = ok, message, got, expected, tol
+
+
+def verify_gradient(api, route, case, method):
+    """Differentiate `route` on `case` by `method` and judge it; never raises for a wrong number."""
+    got, readback = measure_gradient(api, route, case, method)
+    expected, tol = expected_gradient(route, case)
+    got64 = np.asarray(got).astype(np.float64)
+    problems = []
+    if not np.array_equal(np.asarray(readback).astype(np.float64),
+                          reference.as_float64(route.adapt(case.weights))):
+        problems.append("the variable read back differs from the weights handed in")
+    if got64.shape != expected.shape:
+        problems.append("the gradient has shape %s, the weights %s" % (got64.shape, expected.shape))
+    else:
+        err = np.abs(got64 - expected)
+        bad = ~(err <= tol.bound(expected))
+        if np.any(bad):
+            problems.append("%d of %d gradient elements are off the reference by more than the tolerance"
+                            % (int(np.sum(bad)), bad.size))
+    dtype = getattr(getattr(got, "dtype", None), "name", None)
+    if dtype is not None and got64.size and np.asarray(got).dtype != api.numpy_dtype(case.dtype):
+        problems.append("the gradient has dtype %s, the weights %s" % (dtype, case.dtype))
+    message = gradient_failure_message(api, route, case, method, got64, expected, tol, problems) \
+        if problems else ""
+    return GradientVerdict(not problems, message, got64, expected, tol)
+
+
+def gradient_failure_message(api, route, case, method, got, expected, tol, problems):
+    """Names route, method, versions, case, the worst element (expected vs got, ratio), the tolerance."""
+    lines = ["route %s (%s convention: gradient %s * lambda * w) failed, gradient by %s:" % (
+                 route.name, route.convention.name, "1" if route.convention.factor == 0.5 else "2", method.name),
+             "  - " + "\n  - ".join(problems),
+             "  API:          %s" % route.api_call,
+             "  versions:     %s" % api.describe(),
+             "  case:         %s" % case.describe()]
+    if got.shape == expected.shape and got.size:
+        excess = np.abs(got - expected) - tol.bound(expected)
+        i = np.unravel_index(int(np.argmax(excess)), got.shape)
+        e, g = float(expected[i]), float(got[i])
+        lines += [
+            "  worst element %s: expected %r, got %r, ratio %r (2.0 or 0.5 means a lost factor of two)" % (
+                tuple(int(j) for j in i), e, g, (g / e) if e else float("nan")),
+            "  ratio of sums: %r" % (float(np.sum(got)) / float(np.sum(expected))
+                                      if float(np.sum(expected)) else float("nan")),
+        ]
+    lines.append("  tolerance:    %s" % tol.describe())
+    return "\n".join(lines)

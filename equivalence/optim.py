@@ -1,0 +1,280 @@
+"""Optimizer steps on `data loss + penalty`: TensorFlow's, and NumPy's with a derived error bound.
+
+The loss is `sum(a * w) + penalty(w)`, the penalty built by a route. Its
+gradient is `a + lambda * w` (half convention) or `a + 2 * lambda * w`
+(full), so every step shows whether the route fed the optimizer the right
+multiple of lambda: with a lost factor of two the trajectory drifts by
+`lr * lambda * |w|` per step, far above the bound below.
+
+How TensorFlow runs the steps, by how the route runs (registry-driven):
+
+* graph mode: `optimizer.minimize(loss, var_list=[w])` of the `tf.compat.v1.train`
+  optimizer, run n times in one session (how TF 1.x code trains);
+* eager: each step builds the route on the current weights under a
+  `GradientTape` (users recompute the penalty every step) and hands the
+  gradient to `apply_gradients` of the Keras optimizer of the Keras that owns
+  the weights (Keras 3 for Keras 3 variables, `tf.keras` otherwise), which
+  updates one persistent variable, so momentum and Adam keep their slots.
+
+The NumPy reference (`Tracked`) is a running error analysis: every
+intermediate carries its float64 value and a bound on how far a computation
+in the case's dtype (unit roundoff u, smallest normal `tiny`) can be from
+the exact value. Each operation is one correctly rounded IEEE operation on
+TF's CPU kernels (Eigen's add, mul, div, sqrt), so for z = x op y:
+
+  err(x +- y) = ex + ey                              then rounding
+  err(x * y)  = |x| ey + |y| ex + ex ey               then rounding
+  err(x / y)  = (ex + |x/y| ey) / (|y| - ey)          then rounding
+  err(sqrt x) = ex / (sqrt(x) + sqrt(max(x - ex, 0))) then rounding
+  rounding:     + u * (|z| + err) + tiny              (the tiny covers flush-to-zero)
+
+These are rigorous bounds, not first-order estimates. The NumPy step follows
+the formula each optimizer family evaluates (tf.compat.v1 kernels
+ApplyGradientDescent / ApplyMomentum / ApplyAdam, Keras' update_step); where
+two families order the same mathematics differently (momentum), each has its
+form. `beta**t` comes from `pow` in Keras (not correctly rounded): it gets two
+roundings. Hyperparameters are exact binary fractions, so storing them in
+float32 (Keras keeps them as float32 variables) changes nothing, and lambda
+is the float32 lambda for Keras routes, as in the value tests. For float64
+cases the float64 reference rounds as much as TensorFlow does: the bound is
+doubled. Adam's division by sqrt(v) + eps amplifies errors where v is small;
+the bound carries that honestly (it is widest exactly there).
+"""
+
+import numpy as np
+
+from . import reference, tolerance as tolerance_mod
+from .harness import WeightSource, _to_numpy
+
+STEP_DTYPES = ("float32", "float64")
+
+# Exact binary fractions (see module doc); Adam's are close to its defaults.
+LR = 2.0 ** -3
+MOMENTUM = 0.875
+ADAM_LR = 2.0 ** -6
+BETA_1 = 0.875
+BETA_2 = 1.0 - 2.0 ** -7
+EPSILON = 2.0 ** -23
+
+
+class Tracked(object):
+    """A float64 value and an elementwise bound on a `dtype` computation's distance from it."""
+
+    def __init__(self, value, err, dtype):
+        self.value = np.asarray(value, dtype=np.float64)
+        self.err = np.asarray(err, dtype=np.float64) + np.zeros_like(self.value)
+        self.dtype = dtype
+
+    @classmethod
+    def exact(cls, value, dtype):
+        return cls(value, 0.0, dtype)
+
+    @classmethod
+    def stored(cls, value, dtype, roundings=1):
+        """A number converted to (or computed by `roundings` operations in) `dtype`."""
+        t = cls(value, 0.0, dtype)
+        for _ in range(roundings):
+            t = t._rounded(t.value, t.err)
+        return t
+
+    def _rounded(self, value, err):
+        u = tolerance_mod.UNIT_ROUNDOFF[self.dtype]
+        tiny = tolerance_mod.SMALLEST_NORMAL[self.dtype]
+        return Tracked(value, err + u * (np.abs(value) + err) + tiny, self.dtype)
+
+    def _lift(self, other):
+        return other if isinstance(other, Tracked) else Tracked.exact(other, self.dtype)
+
+    def __add__(self, other):
+        o = self._lift(other)
+        return self._rounded(self.value + o.value, self.err + o.err)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        o = self._lift(other)
+        return self._rounded(self.value - o.value, self.err + o.err)
+
+    def __rsub__(self, other):
+        return self._lift(other) - self
+
+    def __mul__(self, other):
+        o = self._lift(other)
+        err = np.abs(self.value) * o.err + np.abs(o.value) * self.err + self.err * o.err
+        return self._rounded(self.value * o.value, err)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        o = self._lift(other)
+        margin = np.abs(o.value) - o.err
+        if np.any(margin <= 0):
+            raise ValueError("divisor not bounded away from zero")
+        q = self.value / o.value
+        return self._rounded(q, (self.err + np.abs(q) * o.err) / margin)
+
+    def __rtruediv__(self, other):
+        return self._lift(other) / self
+
+    def sqrt(self):
+        root = np.sqrt(self.value)
+        low = np.sqrt(np.maximum(self.value - self.err, 0.0))
+        denom = root + low
+        err = np.where(denom > 0, self.err / np.where(denom > 0, denom, 1.0), np.sqrt(self.err))
+        return self._rounded(root, err)
+
+    def bound(self):
+        """The bound for comparing TF with this float64 reference (doubled for float64, see doc)."""
+        return self.err * (2.0 if self.dtype == "float64" else 1.0)
+
+
+# -- NumPy steps: state is a dict of Tracked slots; `grad(w)` is the Tracked gradient -----------
+
+def sgd_step(w, g, state, t, form):
+    return w - g * LR
+
+
+def momentum_step(w, g, state, t, form):
+    if form == "v1":  # ApplyMomentum: accum = accum * momentum + grad; var -= accum * lr
+        accum = state.get("accum", Tracked.exact(np.zeros_like(w.value), w.dtype))
+        state["accum"] = accum * MOMENTUM + g
+        return w - state["accum"] * LR
+    # Keras SGD(momentum=): m = m * momentum - grad * lr; var += m
+    m = state.get("m", Tracked.exact(np.zeros_like(w.value), w.dtype))
+    state["m"] = m * MOMENTUM - g * LR
+    return w + state["m"]
+
+
+def adam_step(w, g, state, t, form):
+    """ApplyAdam and Keras' Adam.update_step: the same formula, epsilon outside the bias correction."""
+    zeros = Tracked.exact(np.zeros_like(w.value), w.dtype)
+    m, v = state.get("m", zeros), state.get("v", zeros)
+    b1t = Tracked.stored(BETA_1 ** t, w.dtype, roundings=2)
+    b2t = Tracked.stored(BETA_2 ** t, w.dtype, roundings=2)
+    alpha = (ADAM_LR * (1.0 - b2t).sqrt()) / (1.0 - b1t)
+    state["m"] = m + (g - m) * (1.0 - BETA_1)
+    state["v"] = v + (g * g - v) * (1.0 - BETA_2)
+    return w - (state["m"] * alpha) / (state["v"].sqrt() + EPSILON)
+
+
+class Optimizer(object):
+    """One optimizer: its NumPy step, and how to make it in tf.compat.v1.train and in Keras."""
+
+    def __init__(self, name, lr, step, v1, keras):
+        self.name, self.lr, self.step, self.v1, self.keras = name, lr, step, v1, keras
+
+    def __repr__(self):
+        return "Optimizer(%s)" % self.name
+
+
+OPTIMIZERS = [
+    Optimizer("SGD", LR, sgd_step,
+              lambda train: train.GradientDescentOptimizer(LR),
+              lambda opt: opt.SGD(learning_rate=LR)),
+    Optimizer("momentum", LR, momentum_step,
+              lambda train: train.MomentumOptimizer(LR, MOMENTUM),
+              lambda opt: opt.SGD(learning_rate=LR, momentum=MOMENTUM)),
+    Optimizer("Adam", ADAM_LR, adam_step,
+              lambda train: train.AdamOptimizer(ADAM_LR, beta1=BETA_1, beta2=BETA_2, epsilon=EPSILON),
+              lambda opt: opt.Adam(learning_rate=ADAM_LR, beta_1=BETA_1, beta_2=BETA_2, epsilon=EPSILON)),
+]
+
+
+def reference_trajectory(route, case, data_grad, optimizer, n_steps, form):
+    """The weights after each of `n_steps` NumPy steps, as Tracked values."""
+    dtype = case.dtype
+    w0 = reference.as_float64(route.adapt(case.weights))
+    tiny = tolerance_mod.SMALLEST_NORMAL[dtype]
+    w = Tracked(w0, np.where(np.abs(w0) < tiny, np.abs(w0), 0.0), dtype)  # subnormals may be flushed
+    a = Tracked.exact(reference.as_float64(route.adapt(data_grad)), dtype)
+    lam = Tracked.stored(reference.stored_lambda(case.lam, route.lambda_precision), dtype)
+    c = 2.0 * route.convention.factor
+    state, out = {}, []
+    for t in range(1, n_steps + 1):
+        g = a + lam * (w * c)
+        w = optimizer.step(w, g, state, t, form)
+        out.append(w)
+    return out
+
+
+def step_form(api, route):
+    return "v1" if route.runs_in_graph(api) else "keras"
+
+
+def keras_owning(api, weights):
+    """The Keras whose optimizers update these weights, and whether it is Keras 3."""
+    if api.keras3 is not None and isinstance(weights, api.keras3.Variable):
+        return api.keras3, True
+    return api.tf_keras_module, api.keras_flavour == "keras3"
+
+
+def run_steps(api, route, case, data_grad, optimizer, n_steps):
+    """The weights after each of `n_steps` TensorFlow steps (see module doc for how)."""
+    weights = route.adapt(case.weights)
+    a = route.adapt(data_grad)
+    tf = api.tf
+    if route.runs_in_graph(api):
+        graph = tf.Graph()
+        with graph.as_default():
+            source = WeightSource(api, weights, case.dtype, graph_mode=True)
+            built = route.build(api, source, case.lam)
+            total = tf.reduce_sum(tf.constant(a, dtype=source.dtype) * built.weights) + built.loss
+            train = optimizer.v1(api.v1.train).minimize(total, var_list=[built.weights])
+            out = []
+            with api.v1.Session(graph=graph) as sess:
+                sess.run(api.v1.global_variables_initializer(), feed_dict=source.feed)
+                for _ in range(n_steps):
+                    sess.run(train, feed_dict=source.feed)
+                    out.append(sess.run(built.weights))
+        return out
+    current, master, opt, out = weights, None, None, []
+    for _ in range(n_steps):
+        source = WeightSource(api, current, case.dtype, graph_mode=False)
+        with tf.GradientTape() as tape:
+            built = route.build(api, source, case.lam)
+            total = tf.reduce_sum(tf.constant(a, dtype=source.dtype) * built.weights) + built.loss
+        grad = tape.gradient(total, built.weights)
+        if master is None:
+            keras, is_keras3 = keras_owning(api, built.weights)
+            master = (keras.Variable(weights, dtype=case.dtype) if is_keras3 else tf.Variable(weights))
+            opt = optimizer.keras(keras.optimizers)
+        opt.apply_gradients([(grad, master)])
+        current = _to_numpy(master)
+        out.append(current)
+    return out
+
+
+class StepVerdict(object):
+    def __init__(self, ok, message, got, expected):
+        self.ok, self.message, self.got, self.expected = ok, message, got, expected
+
+
+def verify_steps(api, route, case, data_grad, optimizer, n_steps):
+    """Run `n_steps` in TF and in NumPy; judge every step. Never raises for a wrong number."""
+    got = run_steps(api, route, case, data_grad, optimizer, n_steps)
+    form = step_form(api, route)
+    expected = reference_trajectory(route, case, data_grad, optimizer, n_steps, form)
+    for t, (g, e) in enumerate(zip(got, expected), 1):
+        g64 = np.asarray(g).astype(np.float64)
+        bad = ~(np.abs(g64 - e.value) <= e.bound())
+        if np.any(bad):
+            return StepVerdict(False, step_failure_message(api, route, case, optimizer, form, t, g64, e, bad),
+                               got, expected)
+    return StepVerdict(True, "", got, expected)
+
+
+def step_failure_message(api, route, case, optimizer, form, t, got, expected, bad):
+    excess = np.abs(got - expected.value) - expected.bound()
+    i = np.unravel_index(int(np.argmax(excess)), got.shape)
+    e, g = float(expected.value[i]), float(got[i])
+    return "\n".join([
+        "route %s (%s convention) through %s (%s form) left the NumPy trajectory at step %d:" % (
+            route.name, route.convention.name, optimizer.name, form, t),
+        "  %d of %d weights are off by more than the derived bound" % (int(np.sum(bad)), bad.size),
+        "  API:          %s" % route.api_call,
+        "  versions:     %s" % api.describe(),
+        "  case:         %s" % case.describe(),
+        "  worst element %s: expected %r, got %r, ratio %r, |diff| %.3g > bound %.3g" % (
+            tuple(int(j) for j in i), e, g, (g / e) if e else float("nan"), abs(g - e),
+            float(expected.bound()[i])),
+    ])

@@ -1,0 +1,192 @@
+"""The training demonstration: each route's regularizer in a small network on the digits data.
+
+Not a test (it trains networks): `python -m equivalence training`, or
+`python -m equivalence report --training`; `tox -e training` runs it on
+TF 2.21 with scikit-learn, whose wheel ships the 8x8 digits (1797 images,
+10 classes): `sklearn.datasets.load_digits` reads them from the package, no
+download.
+
+Network: 64 -> 32 (tanh) -> 10, full-batch Adam (the same epsilon in both
+families, so both evaluate one formula), fixed initial weights from NumPy's
+RandomState(SEED) and a fixed train/test split, so every run and every route
+starts from the same numbers. Both kernels live in one (64 + 10) x 32
+variable that the route itself creates and penalizes (rows :64 are the first
+kernel, the rest the second, transposed): one variable per network keeps the
+collection-reading routes from counting a layer twice, and penalizes every
+kernel as the seed Q&A did. Graph-mode routes train through
+`tf.compat.v1.train.AdamOptimizer.minimize`; eager ones rebuild the route on
+the current kernels under a GradientTape each step and step with the Keras
+Adam of the Keras that owns them (as in optim.py).
+
+It shows (1) that every route given the same *effective* strength (contrib
+scale s for half-convention routes, s/2 for Keras' full convention) trains to
+the same network, and (2) that a very large lambda (1.0) collapses the first
+layer and with it the test accuracy to about chance, as the seed Q&A reports
+(0.1135 at lambda = 1.0).
+"""
+
+import time
+
+import numpy as np
+
+from .harness import WeightSource, _to_numpy
+from .optim import keras_owning
+from .reference import HALF
+from .routes import ROUTES
+
+SEED = 0
+HIDDEN = 32
+STEPS = 60
+LEARNING_RATE = 0.05
+EPSILON = 1e-8
+N_CLASSES = 10
+ORDINARY_SCALE = 1e-2  # contrib-convention scale every route trains with
+COLLAPSE_SCALE = 1.0   # the seed Q&A's collapsing lambda: one route of each convention
+
+
+def load_digits_split():
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    x = (digits.data / 16.0).astype(np.float32)
+    y = digits.target.astype(np.int64)
+    order = np.random.RandomState(SEED).permutation(len(y))
+    n_train = int(0.75 * len(y))
+    tr, te = order[:n_train], order[n_train:]
+    return x[tr], y[tr], x[te], y[te]
+
+
+def initial_weights(n_in):
+    """Glorot-uniform kernels packed into one (n_in + classes, HIDDEN) array; zero biases."""
+    rng = np.random.RandomState(SEED)
+    limit1, limit2 = np.sqrt(6.0 / (n_in + HIDDEN)), np.sqrt(6.0 / (HIDDEN + N_CLASSES))
+    kernels = np.concatenate([rng.uniform(-limit1, limit1, (n_in, HIDDEN)),
+                              rng.uniform(-limit2, limit2, (N_CLASSES, HIDDEN))])
+    return {"kernels": kernels.astype(np.float32), "b1": np.zeros(HIDDEN, np.float32),
+            "b2": np.zeros(N_CLASSES, np.float32)}
+
+
+def accuracy(params, x, y):
+    n_in = x.shape[1]
+    k = params["kernels"].astype(np.float64)
+    hidden = np.tanh(x.astype(np.float64) @ k[:n_in] + params["b1"])
+    return float(np.mean(np.argmax(hidden @ k[n_in:].T + params["b2"], axis=1) == y))
+
+
+def _cross_entropy(tf, x, y, kernels, b1, b2):
+    n_in = int(x.shape[1])
+    hidden = tf.tanh(tf.matmul(x, kernels[:n_in]) + b1)
+    logits = tf.matmul(hidden, kernels[n_in:], transpose_b=True) + b2
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+
+
+def train(api, route, lam, data):
+    """Train with `route`'s penalty of strength `lam` on the kernels (route None: no penalty)."""
+    tf, v1 = api.tf, api.v1
+    x_tr, y_tr = data[0], data[1]
+    init = initial_weights(x_tr.shape[1])
+    shape = init["kernels"].shape
+    names = ("kernels", "b1", "b2")
+    if route is not None and route.runs_in_graph(api):
+        graph = tf.Graph()
+        with graph.as_default():
+            source = WeightSource(api, route.adapt(init["kernels"]), "float32", graph_mode=True)
+            built = route.build(api, source, lam)
+            others = [v1.Variable(init[k], name=k) for k in names[1:]]
+            loss = _cross_entropy(tf, tf.constant(x_tr), tf.constant(y_tr),
+                                  tf.reshape(built.weights, shape), *others) + built.loss
+            step = v1.train.AdamOptimizer(LEARNING_RATE, epsilon=EPSILON).minimize(
+                loss, var_list=[built.weights] + others)
+            with v1.Session(graph=graph) as sess:
+                sess.run(v1.global_variables_initializer(), feed_dict=source.feed)
+                for _ in range(STEPS):
+                    sess.run(step, feed_dict=source.feed)
+                values = sess.run([built.weights] + others)
+        return dict(zip(names, [np.asarray(values[0]).reshape(shape)] + values[1:]))
+    x, y = tf.constant(x_tr), tf.constant(y_tr)
+    current, params, opt = route.adapt(init["kernels"]) if route else init["kernels"], None, None
+    for _ in range(STEPS):
+        with tf.GradientTape() as tape:
+            kernel, penalty = None, 0.0
+            if route is not None:
+                built = route.build(api, WeightSource(api, current, "float32", graph_mode=False), lam)
+                kernel, penalty = built.weights, built.loss
+            if params is None:
+                keras, is_keras3 = keras_owning(api, kernel)
+                make = (lambda a: keras.Variable(a)) if is_keras3 else tf.Variable
+                params = [make(current)] + [make(init[k]) for k in names[1:]]
+                opt = keras.optimizers.Adam(learning_rate=LEARNING_RATE, epsilon=EPSILON)
+            if kernel is None:
+                kernel = params[0]
+            loss = _cross_entropy(tf, x, y, tf.reshape(kernel, shape), *params[1:]) + penalty
+        grads = tape.gradient(loss, [kernel] + params[1:])
+        opt.apply_gradients(zip(grads, params))
+        current = _to_numpy(params[0])
+    return dict(zip(names, [current.reshape(shape)] + [_to_numpy(p) for p in params[1:]]))
+
+
+def effective_lambda(route, scale):
+    """The route's own lambda for the contrib-convention scale `scale` (Keras: scale / 2)."""
+    return scale if route.convention is HALF else scale / 2.0
+
+
+def _trainable_routes(api):
+    return [r for r in ROUTES if r.penalty == "l2" and not r.unavailable(api)
+            and "float32" in r.supported_dtypes(api)]
+
+
+def run(api, progress=None):
+    """Train the baseline, every available L2 route at ORDINARY_SCALE, one route per convention at
+    COLLAPSE_SCALE; return the rows of the comparison."""
+    data = load_digits_split()
+    start = time.perf_counter()
+    routes = _trainable_routes(api)
+    plan = [(r, ORDINARY_SCALE) for r in routes]
+    for convention in sorted(set(r.convention.name for r in routes)):
+        plan.append(([r for r in routes if r.convention.name == convention][0], COLLAPSE_SCALE))
+    baseline = train(api, None, 0.0, data)
+    rows = [{"route": "no regularizer", "convention": "-", "scale": 0.0, "lambda": 0.0,
+             "test_accuracy": accuracy(baseline, data[2], data[3]), "max_weight_gap": None}]
+    first_at = {}
+    for route, scale in plan:
+        if progress:
+            progress("%s, scale %g" % (route.name, scale))
+        lam = effective_lambda(route, scale)
+        params = train(api, route, lam, data)
+        first = first_at.setdefault(scale, params)["kernels"]
+        gap = float(np.max(np.abs(params["kernels"] - first)) / np.max(np.abs(first)))
+        rows.append({"route": route.name, "convention": route.convention.name, "scale": scale,
+                     "lambda": lam, "test_accuracy": accuracy(params, data[2], data[3]),
+                     "max_weight_gap": gap})
+    return {"rows": rows, "seconds": time.perf_counter() - start, "steps": STEPS,
+            "train_size": len(data[1]), "test_size": len(data[3]), "seed": SEED}
+
+
+def to_markdown(result):
+    lines = [
+        "## Training with each route's regularizer (digits, 64-%d-10, %d Adam steps, seed %d)" % (
+            HIDDEN, result["steps"], result["seed"]),
+        "",
+        "%d training / %d test images from scikit-learn's bundled digits. Each route gets the lambda that" % (
+            result["train_size"], result["test_size"]),
+        "means contrib scale s (Keras routes: s/2). `gap` is the largest difference of the trained",
+        "kernels from the first route's at the same s, relative to the largest weight. Chance is 0.1.",
+        "",
+        "| route | convention | contrib scale s | route's lambda | test accuracy | gap |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in result["rows"]:
+        lines.append("| `%s` | %s | %g | %g | %.4f | %s |" % (
+            r["route"], r["convention"], r["scale"], r["lambda"], r["test_accuracy"],
+            "—" if r["max_weight_gap"] is None else "%.2g" % r["max_weight_gap"]))
+    lines += ["", "Trained in %.1f s." % result["seconds"]]
+    return "\n".join(lines) + "\n"
+
+
+def main(args):
+    import sys
+    from .environment import get_api
+    api = get_api()
+    result = run(api, progress=lambda m: None if args.quiet else sys.stderr.write("[training] %s\n" % m))
+    sys.stdout.write("# %s\n\n" % api.describe())
+    sys.stdout.write(to_markdown(result))
+    return 0

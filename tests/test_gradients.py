@@ -1,0 +1,68 @@
+"""The gradient each route feeds the optimizer: lambda * w (half) or 2 * lambda * w (full).
+
+Taken the way users take it (tf.gradients / compute_gradients in graph mode,
+GradientTape in eager), on Hypothesis-drawn weights and lambda, judged per
+element with the bound derived in equivalence/gradients.py.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from equivalence import gradients
+from equivalence.harness import Case
+from equivalence.initializers import InitSpec
+from equivalence.reference import CONVENTIONS
+from equivalence.strategies import plans
+
+from .routes import draw_case, l2_routes, require, route_params
+
+# lambda > 0: a zero lambda makes some APIs return no penalty at all (asserted in the value tests).
+POSITIVE_LAMBDAS = st.one_of(st.floats(min_value=1e-30, max_value=1e-6), st.floats(min_value=1e-6, max_value=1e4))
+
+
+# Each example checks every element against its own bound, for up to two methods: a quarter of the
+# profile's examples keeps the five-release run within the machine's budget.
+GRADIENT_SETTINGS = settings(max_examples=max(1, settings.default.max_examples // 4))
+
+
+def _method_params():
+    return [pytest.param(m, id=m.name.split("(")[0]) for m in gradients.METHODS]
+
+
+def _require_method(api, route, method):
+    if method not in gradients.methods_for(api, route):
+        pytest.skip("%s runs in %s mode here; %s applies to %s mode" % (
+            route.name, "graph" if route.runs_in_graph(api) else "eager", method.name,
+            "graph" if method.graph else "eager"))
+
+
+@pytest.mark.parametrize("method", _method_params())
+@pytest.mark.parametrize("route", route_params(l2_routes()))
+@GRADIENT_SETTINGS
+@given(data=st.data())
+def test_gradient_matches_reference(api, route, method, data):
+    require(api, route)
+    _require_method(api, route, method)
+    plan = data.draw(plans(route.supported_dtypes(api), route.kernel, lams=POSITIVE_LAMBDAS), label="plan")
+    case = draw_case(api, plan)
+    verdict = gradients.verify_gradient(api, route, case, method)
+    assert verdict.ok, verdict.message
+
+
+@pytest.mark.parametrize("route", route_params(l2_routes()))
+def test_a_lost_factor_of_two_fails(api, route):
+    """The measured gradient, judged against the other convention's reference, is rejected."""
+    require(api, route, "float32")
+    shape = (3, 2, 2, 2) if route.kernel.min_dims == 4 else (4, 3)
+    weights = np.random.RandomState(5).randn(*shape).astype(np.float32)
+    case = Case(weights, "float32", 0.01, InitSpec("array", array=weights))
+    for method in gradients.methods_for(api, route):
+        verdict = gradients.verify_gradient(api, route, case, method)
+        assert verdict.ok, verdict.message
+        other = [c for c in CONVENTIONS.values() if c is not route.convention][0]
+        wrong = verdict.expected * (other.factor / route.convention.factor)
+        within = np.abs(verdict.got - wrong) <= verdict.tolerance.bound(wrong)
+        assert not np.any(within), (
+            "%s by %s: the gradient is also accepted as the %s convention's; the tolerance (%s) "
+            "cannot see a factor of two" % (route.name, method.name, other.name, verdict.tolerance.describe()))

@@ -1,0 +1,97 @@
+"""One and several optimizer steps (SGD, momentum, Adam) on `sum(a * w) + penalty(w)`.
+
+For every route, TensorFlow's trajectory matches NumPy's within the running
+error bound of equivalence/optim.py; the half-convention routes (contrib
+`l2(scale)` and the tf_upgrade_v2 mapping `l2(0.5 * scale)` among them) follow
+one trajectory, and a lost factor of two leaves it.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from equivalence import optim
+from equivalence.harness import Case
+from equivalence.initializers import InitSpec
+from equivalence.reference import HALF
+from equivalence.strategies import plans
+
+from .routes import available, draw_case, l2_routes, require, route_params
+
+# Each example runs up to three steps through a fresh graph or Keras optimizer: a tenth of the profile
+# (10 per route and optimizer under `ci`), to keep the five-release run within the machine's budget.
+STEP_SETTINGS = settings(max_examples=max(1, settings.default.max_examples // 10))
+STEP_LAMBDAS = st.floats(min_value=1e-3, max_value=10.0)
+N_STEPS = st.integers(min_value=1, max_value=3)
+
+
+def optimizer_params():
+    return [pytest.param(o, id=o.name) for o in optim.OPTIMIZERS]
+
+
+def data_gradient(api, seed, shape, dtype):
+    """The data loss sum(a * w): a in [-1, 1), exact in the case's dtype."""
+    return np.random.RandomState(seed).uniform(-1.0, 1.0, size=shape).astype(api.numpy_dtype(dtype))
+
+
+def _step_dtypes(api, route):
+    return [d for d in route.supported_dtypes(api) if d in optim.STEP_DTYPES]
+
+
+@pytest.mark.parametrize("optimizer", optimizer_params())
+@pytest.mark.parametrize("route", route_params(l2_routes()))
+@STEP_SETTINGS
+@given(data=st.data())
+def test_steps_match_numpy(api, route, optimizer, data):
+    require(api, route)
+    plan = data.draw(plans(_step_dtypes(api, route), route.kernel, lams=STEP_LAMBDAS), label="plan")
+    case = draw_case(api, plan)
+    a = data_gradient(api, data.draw(st.integers(0, 2 ** 31 - 1), label="data seed"), case.shape, case.dtype)
+    n = data.draw(N_STEPS, label="steps")
+    verdict = optim.verify_steps(api, route, case, a, optimizer, n)
+    assert verdict.ok, verdict.message
+
+
+def _fixed_case():
+    w = np.random.RandomState(11).randn(3, 2, 2, 2).astype(np.float32)
+    return Case(w, "float32", 0.05, InitSpec("array", array=w))
+
+
+@pytest.mark.parametrize("optimizer", optimizer_params())
+@pytest.mark.parametrize("route", route_params(l2_routes()))
+def test_a_lost_factor_of_two_leaves_the_trajectory(api, route, optimizer):
+    """The other convention's NumPy trajectory is rejected by the bound after 3 steps."""
+    require(api, route, "float32")
+    case = _fixed_case()
+    a = data_gradient(api, 3, case.shape, "float32")
+    verdict = optim.verify_steps(api, route, case, a, optimizer, 3)
+    assert verdict.ok, verdict.message
+    doubled = Case(case.weights, case.dtype, case.lam * (2.0 if route.convention is HALF else 0.5), case.init)
+    wrong = optim.reference_trajectory(route, doubled, a, optimizer, 3, optim.step_form(api, route))[-1]
+    got = np.asarray(verdict.got[-1]).astype(np.float64)
+    assert np.any(np.abs(got - wrong.value) > verdict.expected[-1].bound()), (
+        "%s through %s: the trajectory with a lost factor of two is within the bound" % (route.name, optimizer.name))
+
+
+@pytest.mark.parametrize("optimizer", optimizer_params())
+def test_half_convention_routes_share_one_trajectory(api, optimizer):
+    """contrib l2(scale), tf.nn.l2_loss and tf_upgrade_v2's l2(0.5 * scale): the same weights after 3 steps."""
+    routes = [r for r in available(api, l2_routes()) if r.convention is HALF and "float32" in _step_dtypes(api, r)]
+    if len(routes) < 2:
+        pytest.skip("fewer than two half-convention routes here: %s" % [r.name for r in routes])
+    case = _fixed_case()
+    a = data_gradient(api, 3, case.shape, "float32")
+    finals = {}
+    for r in routes:
+        verdict = optim.verify_steps(api, r, case, a, optimizer, 3)
+        assert verdict.ok, verdict.message
+        finals[r] = (np.asarray(verdict.got[-1]).astype(np.float64).reshape(-1), verdict.expected[-1])
+    for x, y in itertools.combinations(routes, 2):
+        (gx, ex), (gy, ey) = finals[x], finals[y]
+        slack = (ex.bound().reshape(-1) + ey.bound().reshape(-1)
+                 + np.abs(ex.value.reshape(-1) - ey.value.reshape(-1)))
+        assert np.all(np.abs(gx - gy) <= slack), (
+            "%s and %s take %s to different weights: max |diff| %.3g" % (
+                x.name, y.name, optimizer.name, float(np.max(np.abs(gx - gy)))))
