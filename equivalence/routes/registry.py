@@ -129,6 +129,8 @@ class Route(object):
             return reference.l2(weights, lam, self.convention)
         if self.penalty == "l1":
             return reference.l1(weights, lam)
+        if self.penalty == "l1_l2":
+            return reference.l1_l2(weights, lam, lam, self.convention)
         raise ValueError("unknown penalty %r" % self.penalty)
 
 
