@@ -1,7 +1,7 @@
 """Every route (L2, L1 and L1+L2), on Hypothesis-drawn weights and lambda, against the NumPy reference."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, strategies as st
 
 from equivalence.harness import verify
 from equivalence.routes import ROUTES
@@ -16,6 +16,7 @@ def test_penalty_matches_reference(api, route, data):
     require(api, route)
     dtypes = route.supported_dtypes(api)
     case = draw_case(api, data.draw(plans(dtypes, route.kernel), label="plan"))
+    assume(route.lambda_unavailable(api, case.lam) is None)  # e.g. TF 1.6 sum_regularizer at 0: see lam.py
     verdict = verify(api, route, case)
     assert verdict.ok, verdict.message
 

@@ -9,7 +9,7 @@ convention: contrib halves it (it is `l2_regularizer`), Keras does not.
 from ..harness import Built
 from ..reference import FULL, HALF
 from .keras import FLAVOURS
-from .registry import CONTRIB, route
+from .registry import CONTRIB, route, since_tf
 
 
 @route("contrib.l1_regularizer(scale)(w)", family="contrib", penalty="l1",
@@ -33,7 +33,9 @@ def contrib_l1_l2(api, src, lam):
 @route("contrib.sum_regularizer([l1, l2])(w)", family="contrib", penalty="l1_l2",
        api_call="contrib.layers.sum_regularizer([contrib.layers.l1_regularizer(scale), "
                 "contrib.layers.l2_regularizer(scale)])(w)",
-       convention=HALF, requires=[CONTRIB])
+       convention=HALF, requires=[CONTRIB],
+       zero_lambda_requires=since_tf("1.15", "sum_regularizer of zero-scale regularizers (TF 1.6 calls "
+                                             "add_n([None, None]) and raises ValueError)"))
 def contrib_sum(api, src, lam):
     v = src.variable()
     c = api.contrib
