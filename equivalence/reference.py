@@ -128,9 +128,10 @@ def l1(weights, lam):
     return Reference(float(lam) * s, err + U64, np.asarray(weights).size, s)
 
 
-def l1_l2(weights, lam1, lam2):
+def l1_l2(weights, lam1, lam2, convention=FULL):
+    """lam1 * sum(|w|) + the L2 term in `convention` (contrib halves it, Keras does not)."""
     a = l1(weights, lam1)
-    b = l2(weights, lam2, FULL)
+    b = l2(weights, lam2, convention)
     return Reference(a.value + b.value, max(a.rel_error, b.rel_error) + U64,
                      a.n_terms, a.sum_value + b.sum_value)
 

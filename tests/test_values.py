@@ -1,25 +1,30 @@
-"""Every route, on Hypothesis-drawn weights and lambda, against the NumPy reference."""
+"""Every route (L2, L1 and L1+L2), on Hypothesis-drawn weights and lambda, against the NumPy reference."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, strategies as st
 
-from equivalence.harness import verify
+from equivalence import tolerance
+from equivalence.harness import expectation, verify
+from equivalence.routes import ROUTES
 from equivalence.strategies import plans
 
-from .routes import draw_case, l2_routes, require, route_params
+from .routes import draw_case, require, route_params
 
 
-@pytest.mark.parametrize("route", route_params(l2_routes()))
+@pytest.mark.parametrize("route", route_params(ROUTES))
 @given(data=st.data())
 def test_penalty_matches_reference(api, route, data):
     require(api, route)
     dtypes = route.supported_dtypes(api)
     case = draw_case(api, data.draw(plans(dtypes, route.kernel), label="plan"))
+    assume(route.lambda_unavailable(api, case.lam) is None)  # e.g. TF 1.6 sum_regularizer at 0: see lam.py
+    # in_range bounds the L2 intermediates; an L1 total can still overflow: that is the weights table's job.
+    assume(tolerance.fits(case.dtype, expectation(route, case)[0].value))
     verdict = verify(api, route, case)
     assert verdict.ok, verdict.message
 
 
-@pytest.mark.parametrize("route", route_params(l2_routes()))
+@pytest.mark.parametrize("route", route_params(ROUTES))
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
 def test_dtype_support_is_as_declared(api, route, dtype):
     """Every dtype the record declares for this release runs; the rest are skipped with a reason."""

@@ -1,6 +1,6 @@
 """The route registry: importing this package registers every family's routes."""
 
-from . import compat_v1, contrib, keras, layers, manual  # noqa: F401  (registration)
+from . import compat_v1, contrib, keras, l1, layers, manual  # noqa: F401  (registration)
 from .registry import ALL_DTYPES, ROUTES, Route, route  # noqa: F401
 
 

@@ -82,7 +82,7 @@ CONV2D = KernelShape("conv2d kernel (h, w, in, out)", 4, 4, 1)
 class Route(object):
     def __init__(self, name, family, api_call, convention, build, requires=(), graph_only=False,
                  kernel=ANY, dtypes=ALL_DTYPES, dtype_requires=None, lambda_precision=None, penalty="l2",
-                 notes=""):
+                 notes="", zero_lambda_requires=None):
         self.name = name
         self.family = family
         self.api_call = api_call
@@ -96,6 +96,8 @@ class Route(object):
         self.lambda_precision = lambda_precision
         self.penalty = penalty
         self.notes = notes
+        # A Requirement for lambda == 0 where some releases reject it (the semantics tables assert how).
+        self.zero_lambda_requires = zero_lambda_requires
 
     def __repr__(self):
         return "Route(%s)" % self.name
@@ -114,6 +116,12 @@ class Route(object):
         req = self.dtype_requires.get(dtype)
         return req.missing(api) if req else None
 
+    def lambda_unavailable(self, api, lam):
+        """Why this route cannot take `lam` here (asserted in semantics/lam.py instead), or None."""
+        if lam == 0 and self.zero_lambda_requires is not None:
+            return self.zero_lambda_requires.missing(api)
+        return None
+
     def supported_dtypes(self, api):
         return [d for d in self.dtypes if self.dtype_unavailable(api, d) is None]
 
@@ -129,6 +137,8 @@ class Route(object):
             return reference.l2(weights, lam, self.convention)
         if self.penalty == "l1":
             return reference.l1(weights, lam)
+        if self.penalty == "l1_l2":
+            return reference.l1_l2(weights, lam, lam, self.convention)
         raise ValueError("unknown penalty %r" % self.penalty)
 
 

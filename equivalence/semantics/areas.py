@@ -1,0 +1,119 @@
+"""The four areas: which cells each has, how a cell is observed, and how it is judged.
+
+A cell key is [area, probe id, subject]: the subject is a route name (lambda
+and weights areas), "REGULARIZATION_LOSSES" (collections area) or a Keras
+module prefix (Keras area). The tables live in lam.py, weights.py,
+collections.py and keras.py.
+"""
+
+from ..routes import ROUTES, by_name
+from ..routes.keras import FLAVOURS
+from . import probes
+from .table import lookup, route_fields
+
+COLLECTION_SUBJECT = "REGULARIZATION_LOSSES"
+
+
+class Area(object):
+    def __init__(self, name, cells, unavailable, observe, context, subject_fields, rows):
+        self.name = name
+        self.cells = cells                    # () -> [(probe id, subject)], the same in every env
+        self.unavailable = unavailable        # (api, probe id, subject) -> reason or None
+        self._observe = observe               # (api, probe id, subject) -> observation
+        self.context = context                # (api, probe id, subject) -> probes.Context
+        self.subject_fields = subject_fields  # subject -> the fields table selectors read
+        self._rows = rows                     # () -> the table's rows
+
+    @property
+    def rows(self):
+        return self._rows()
+
+    def keys(self):
+        return [[self.name, p, s] for p, s in self.cells()]
+
+    def row_for(self, api, probe_id, subject):
+        return lookup(self.rows, probe_id, self.subject_fields(subject), api)
+
+
+def _lambda_probe(pid):
+    return [p for p in probes.LAMBDA_PROBES if p.id == pid][0]
+
+
+def _scenario(scenarios, pid):
+    return [s for s in scenarios() if s.id == pid][0]
+
+
+def _flavour(prefix):
+    return [f for f in FLAVOURS if f[0] == prefix][0]
+
+
+def _lam_rows():
+    from .lam import ROWS
+    return ROWS
+
+
+def _collection_rows():
+    from .collections import ROWS
+    return ROWS
+
+
+def _keras_rows():
+    from .keras import ROWS
+    return ROWS
+
+
+def _weights_rows():
+    from .weights import ROWS
+    return ROWS
+
+
+LAMBDA = Area(
+    "lambda",
+    cells=lambda: [(p.id, r.name) for r in ROUTES for p in probes.LAMBDA_PROBES],
+    unavailable=lambda api, pid, subject: by_name(subject).unavailable(api),
+    observe=lambda api, pid, subject: probes.lambda_probe(api, by_name(subject), _lambda_probe(pid)),
+    context=lambda api, pid, subject: probes.lambda_context(api, by_name(subject), _lambda_probe(pid)),
+    subject_fields=lambda subject: route_fields(by_name(subject)),
+    rows=_lam_rows)
+
+COLLECTIONS = Area(
+    "collections",
+    cells=lambda: [(s.id, COLLECTION_SUBJECT) for s in probes.collection_scenarios()],
+    unavailable=lambda api, pid, subject: _scenario(probes.collection_scenarios, pid).unavailable(api),
+    observe=lambda api, pid, subject: probes.collection_probe(api, _scenario(probes.collection_scenarios, pid)),
+    context=lambda api, pid, subject: probes.collection_context(api),
+    subject_fields=lambda subject: {"name": subject},
+    rows=_collection_rows)
+
+KERAS = Area(
+    "keras",
+    cells=lambda: [(s.id, f[0]) for f in FLAVOURS for s in probes.keras_scenarios()],
+    unavailable=lambda api, pid, subject: _flavour(subject)[1].missing(api),
+    observe=lambda api, pid, subject: probes.keras_probe(
+        api, _scenario(probes.keras_scenarios, pid), _flavour(subject)[2](api), _flavour(subject)[3]),
+    context=lambda api, pid, subject: probes.keras_context(api),
+    subject_fields=lambda subject: {"name": subject},
+    rows=_keras_rows)
+
+def _weight_probe(pid):
+    return [p for p in probes.WEIGHT_PROBES if p.id == pid][0]
+
+
+WEIGHTS = Area(
+    "weights",
+    cells=lambda: [(p.id, r.name) for r in ROUTES for p in probes.WEIGHT_PROBES],
+    unavailable=lambda api, pid, subject: probes.weight_unavailable(api, by_name(subject), _weight_probe(pid)),
+    observe=lambda api, pid, subject: probes.weight_probe(api, by_name(subject), _weight_probe(pid)),
+    context=lambda api, pid, subject: probes.weight_context(api, by_name(subject), _weight_probe(pid)),
+    subject_fields=lambda subject: route_fields(by_name(subject)),
+    rows=_weights_rows)
+
+AREAS = {a.name: a for a in (LAMBDA, COLLECTIONS, KERAS, WEIGHTS)}
+
+
+def observe(api, key):
+    area, pid, subject = key
+    try:
+        return AREAS[area]._observe(api, pid, subject)  # noqa: SLF001
+    except Exception as exc:  # a probe's own failure, reported as the cell's outcome
+        return {"raised": type(exc).__name__, "message": "probe error: %s" % exc}

@@ -1,0 +1,242 @@
+"""What a probe can produce, and how an expected outcome judges what it got.
+
+An observation is a plain dict (it crosses a process boundary as JSON):
+  raised   the exception's type name, or None
+  message  the exception's first line
+  value    the penalty as a float (None when there is none)
+  tensor   True when the API returned a tensor, False for a Python number or None
+  dtype    the penalty's dtype name, when it is a tensor
+  entries  how many penalties the API put where the route reads them (collection or .losses)
+  names    the names of those entries, when the probe records them
+  detail   probe-specific facts (a config value, a shape)
+  contained  "crashed" or "timeout" when the worker process died or hung on this probe
+
+An outcome's `problems(obs, ctx)` returns what differs (empty when it holds).
+`ctx.expected_value(lam)` is the route's NumPy reference (reference.py) on the
+probe's weights with lambda `lam` stored the way the route stores it, and
+`ctx.tolerance` the bound tolerance.py derives for it.
+"""
+
+import math
+import re
+
+
+def _fmt(obs):
+    if obs.get("contained"):
+        return "the probe %s" % obs["contained"]
+    if obs.get("raised"):
+        return "raised %s: %s" % (obs["raised"], obs.get("message", ""))
+    return "value=%r tensor=%s dtype=%s entries=%s%s%s" % (
+        obs.get("value"), obs.get("tensor"), obs.get("dtype"), obs.get("entries"),
+        (" names=%s" % obs["names"]) if obs.get("names") is not None else "",
+        (" detail=%r" % (obs["detail"],)) if obs.get("detail") is not None else "")
+
+
+describe_observation = _fmt
+
+
+class Outcome(object):
+    def problems(self, obs, ctx):
+        raise NotImplementedError
+
+    def _no_exception(self, obs):
+        if obs.get("contained"):
+            return ["expected %s, but the probe %s" % (self, obs["contained"])]
+        if obs.get("raised"):
+            return ["expected %s, got %s: %s" % (self, obs["raised"], obs.get("message", ""))]
+        return []
+
+    def _entries(self, obs, entries):
+        if entries is not None and obs.get("entries") != entries:
+            return ["expected %d entries, got %s" % (entries, obs.get("entries"))]
+        return []
+
+
+class Raises(Outcome):
+    """The API rejects the input with exactly this exception type."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "Raises(%s)" % self.name
+
+    def problems(self, obs, ctx):
+        if obs.get("raised") == self.name:
+            return []
+        return ["expected %s, got %s" % (self, _fmt(obs))]
+
+
+class Penalty(Outcome):
+    """A tensor equal to the route's NumPy reference with lambda `lam` (NaN and +-inf included).
+
+    `lam` is the number the API is documented to use for the probe's lambda
+    (None: the probe's own numeric lambda). `entries`, when given, is how many
+    penalties the route must find. `dtype` is "weights" (the penalty has the
+    weights' dtype) or an explicit dtype name.
+    """
+
+    def __init__(self, lam=None, entries=None, dtype="weights", as_given=False):
+        # as_given: use `lam` exactly, not rounded the way the route's record says it stores lambda
+        self.lam, self.entries, self.dtype, self.as_given = lam, entries, dtype, as_given
+
+    def __repr__(self):
+        return "Penalty(reference with lambda=%s%s%s)" % (
+            "the probe's" if self.lam is None else repr(self.lam), " as given" if self.as_given else "",
+            "" if self.entries is None else ", %d entries" % self.entries)
+
+    def problems(self, obs, ctx):
+        out = self._no_exception(obs)
+        if out:
+            return out
+        lam = ctx.numeric_lambda if self.lam is None else self.lam
+        if lam is None:
+            return ["the probe's lambda has no numeric value: the table must name the lambda the API uses"]
+        expected, tol = ctx.expected_value(lam, as_given=self.as_given)
+        got = obs.get("value")
+        if not obs.get("tensor"):
+            out.append("expected a tensor, the API returned a Python %r" % got)
+        if got is None or not tol.accepts(got, expected):
+            out.append("expected %r (reference, lambda %r), got %r, ratio %s, tolerance %s" % (
+                expected, lam, got, _ratio(got, expected), tol.describe()))
+        want = ctx.weights_dtype if self.dtype == "weights" else self.dtype
+        if obs.get("tensor") and obs.get("dtype") != want:
+            out.append("expected dtype %s, got %s" % (want, obs.get("dtype")))
+        return out + self._entries(obs, self.entries)
+
+
+class Overflows(Outcome):
+    """+inf, although the exact penalty (NumPy, float64) is finite and representable in the weights'
+    dtype: an intermediate (w**2 or the running sum) exceeded the dtype's largest finite value."""
+
+    def __repr__(self):
+        return "Overflows(inf where the exact penalty is representable)"
+
+    def problems(self, obs, ctx):
+        out = self._no_exception(obs)
+        if out:
+            return out
+        from ..tolerance import LARGEST_FINITE
+        expected, _ = ctx.expected_value(ctx.numeric_lambda)
+        if not abs(expected) < LARGEST_FINITE.get(ctx.weights_dtype, 0.0):
+            out.append("the probe is wrong: the exact penalty %r does not fit %s" % (expected, ctx.weights_dtype))
+        if obs.get("value") != float("inf"):
+            out.append("expected inf (overflow), got %r; exact %r" % (obs.get("value"), expected))
+        return out
+
+
+class Contained(Outcome):
+    """The probe took its worker process down ("crashed": a signal such as SIGFPE) or hung ("timeout")."""
+
+    def __init__(self, how):
+        self.how = how
+
+    def __repr__(self):
+        return "Contained(%s)" % self.how
+
+    def problems(self, obs, ctx):
+        if obs.get("contained") == self.how:
+            return []
+        return ["expected the probe to be %s, got %s" % (self.how, _fmt(obs))]
+
+
+class NoPenalty(Outcome):
+    """The API adds nothing: no tensor (a Python 0 or None), or an empty collection.
+
+    `entries` is how many penalties the route finds (0 for collection routes,
+    None where the route does not read one).
+    """
+
+    def __init__(self, entries=None):
+        self.entries = entries
+
+    def __repr__(self):
+        return "NoPenalty(%s)" % ("no tensor" if self.entries is None else "%d entries" % self.entries)
+
+    def problems(self, obs, ctx):
+        out = self._no_exception(obs)
+        if out:
+            return out
+        if self.entries is None and obs.get("tensor"):
+            out.append("expected no tensor, the API returned a %s tensor %r" % (obs.get("dtype"), obs.get("value")))
+        if obs.get("value") not in (None, 0.0):
+            out.append("expected nothing added, got %r" % obs.get("value"))
+        return out + self._entries(obs, self.entries)
+
+
+class Entries(Outcome):
+    """A collection probe: `n` entries, each name matching `names` (a regex), and optionally
+    a total equal to the reference with lambda `lam` times `count` penalised weight sets."""
+
+    def __init__(self, n, names=None, lam=None, count=None):
+        self.n, self.names, self.lam, self.count = n, names, lam, count
+
+    def __repr__(self):
+        return "Entries(%d%s%s)" % (self.n, "" if self.names is None else ", names ~ %r" % self.names,
+                                    "" if self.count is None else ", total = %d x reference" % self.count)
+
+    def problems(self, obs, ctx):
+        out = self._no_exception(obs)
+        if out:
+            return out
+        out += self._entries(obs, self.n)
+        for name in obs.get("names") or []:
+            if self.names is not None and not re.match(self.names + r"\Z", name):
+                out.append("entry name %r does not match %r" % (name, self.names))
+        if self.count is not None:
+            expected, tol = ctx.expected_value(ctx.numeric_lambda if self.lam is None else self.lam)
+            expected *= self.count
+            if obs.get("value") is None or not tol.accepts(obs["value"], expected):
+                out.append("expected total %r (%d x reference), got %r" % (expected, self.count, obs.get("value")))
+        return out
+
+
+class Detail(Outcome):
+    """A probe-specific fact equals an independently computed expectation (`expected(ctx)`)."""
+
+    def __init__(self, what, expected):
+        self.what, self.expected = what, expected
+
+    def __repr__(self):
+        return "Detail(%s)" % self.what
+
+    def problems(self, obs, ctx):
+        out = self._no_exception(obs)
+        if out:
+            return out
+        want = self.expected(ctx)
+        got = obs.get("detail")
+        if _normal(got) != _normal(want):
+            out.append("expected %s = %r, got %r" % (self.what, want, got))
+        return out
+
+
+def _normal(x):
+    if isinstance(x, (list, tuple)):
+        return [_normal(i) for i in x]
+    if isinstance(x, float) and math.isnan(x):
+        return "nan"
+    return x
+
+
+def _ratio(got, expected):
+    try:
+        return "%.6g" % (got / expected)
+    except Exception:
+        return "n/a"
+
+
+class AllOf(Outcome):
+    """Every one of several outcomes holds (e.g. an entry count and a probe-specific detail)."""
+
+    def __init__(self, *outcomes):
+        self.outcomes = outcomes
+
+    def __repr__(self):
+        return " and ".join(repr(o) for o in self.outcomes)
+
+    def problems(self, obs, ctx):
+        out = []
+        for o in self.outcomes:
+            out += [p for p in o.problems(obs, ctx) if p not in out]
+        return out

@@ -1,0 +1,47 @@
+"""Shared plumbing of the semantics tests: one cell per (probe, subject), judged by its table row.
+
+Each area's available cells are observed once per session, in a contained
+worker process (equivalence/semantics/runner.py); each test then judges one
+cell against the first table row that covers it in this install.
+"""
+
+import pytest
+
+from equivalence.semantics.outcomes import describe_observation
+from equivalence.semantics.runner import run_cells
+
+_OBSERVED = {}
+
+
+def cell_id(area, probe_id, subject):
+    return "%s/%s/%s" % (area.name, probe_id, subject)
+
+
+def cell_params(area):
+    return [pytest.param(p, s, id=cell_id(area, p, s)) for p, s in area.cells()]
+
+
+def observations(api, area):
+    if area.name not in _OBSERVED:
+        keys = [k for k in area.keys() if area.unavailable(api, k[1], k[2]) is None]
+        _OBSERVED[area.name] = run_cells(keys)
+    return _OBSERVED[area.name]
+
+
+def check_cell(api, area, probe_id, subject):
+    name = cell_id(area, probe_id, subject)
+    reason = area.unavailable(api, probe_id, subject)
+    if reason:
+        pytest.skip("%s: %s" % (name, reason))
+    row = area.row_for(api, probe_id, subject)
+    assert row is not None, (
+        "cell %s has no row in the %s table covering %s: add one" % (name, area.name, api.describe()))
+    obs = observations(api, area)[(area.name, probe_id, subject)]
+    problems = row.expect.problems(obs, area.context(api, probe_id, subject))
+    assert not problems, "\n".join([
+        "cell %s changed:" % name,
+        "  - " + "\n  - ".join(problems),
+        "  table row:  %s" % row.describe(),
+        "  versions:   %s" % api.describe(),
+        "  got:        %s" % describe_observation(obs),
+    ])
