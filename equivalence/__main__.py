@@ -4,6 +4,8 @@
   run --route NAME --shape 7,3 --dtype float32 --lam 0.01 --init glorot_uniform:seed=3
                                         one case through one route (what failure messages print)
   routes                                the registry, with availability here
+  mutate [--mutant NAME] [--max-examples N] [-- PYTEST ARGS]
+                                        the suite once clean and once per broken API (mutation.py)
 """
 
 import argparse
@@ -78,6 +80,11 @@ def main(argv=None):
     run.add_argument("--lam", type=float, default=0.01)
     run.add_argument("--init", default="glorot_uniform:seed=0")
     sub.add_parser("routes", help="list the registry")
+    mut = sub.add_parser("mutate", help="run the suite against each deliberately broken API; kill matrix")
+    mut.add_argument("--mutant", action="append", help="only this mutant (repeatable; default: all)")
+    mut.add_argument("--max-examples", type=int, default=5, help="Hypothesis examples per test (default 5)")
+    mut.add_argument("--json", help="also write the kill matrix as JSON to this path")
+    mut.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests)")
     args = parser.parse_args(argv)
     if args.command == "report":
         from .report import main as report_main
@@ -86,6 +93,9 @@ def main(argv=None):
         return _run(args)
     if args.command == "routes":
         return _routes(args)
+    if args.command == "mutate":
+        from .mutation import main as mutate_main
+        return mutate_main(args)
     parser.print_help()
     return 2
 
