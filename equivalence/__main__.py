@@ -84,7 +84,7 @@ def main(argv=None):
     mut.add_argument("--mutant", action="append", help="only this mutant (repeatable; default: all)")
     mut.add_argument("--max-examples", type=int, default=5, help="Hypothesis examples per test (default 5)")
     mut.add_argument("--json", help="also write the kill matrix as JSON to this path")
-    mut.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests)")
+    mut.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests --ignore=tests/harness)")
     args = parser.parse_args(argv)
     if args.command == "report":
         from .report import main as report_main

@@ -1,8 +1,8 @@
 """`python -m equivalence mutate`: run the suite clean, then once per mutant, and print the kill matrix.
 
 Each run is a fresh `python -m pytest` subprocess (a mutant patches TensorFlow
-for the whole process) over the whole selection (default: tests/, so tests
-added later take part), with a small --max-examples in the `mutation`
+for the whole process) over the whole selection (default: tests/ but tests/harness,
+so tests added later take part), with a small --max-examples in the `mutation`
 profile: ci's derandomized examples without shrinking (a kill needs one
 failure, not the smallest). One env's full mutation run takes a few minutes.
 A mutant is
@@ -25,12 +25,15 @@ import subprocess
 import sys
 import time
 
+# Every test that exercises the upstream APIs; tests/harness tests the suite's own code, which no mutant touches.
+DEFAULT_SELECTION = ["tests", "--ignore=tests/harness"]
+
 KILLED, BLIND, SURVIVED, NA, ERROR = "killed", "killed (blind)", "SURVIVED", "n/a", "error"
 
 
 def pytest_command(max_examples, pytest_args):
     return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf",
-            "--max-examples", str(max_examples)] + list(pytest_args or ["tests"])
+            "--max-examples", str(max_examples)] + list(pytest_args or DEFAULT_SELECTION)
 
 
 def run_pytest(command, mutant_name):
