@@ -6,6 +6,7 @@
   routes                                the registry, with availability here
   mutate [--mutant NAME] [--max-examples N] [-- PYTEST ARGS]
                                         the suite once clean and once per broken API (mutation.py)
+  tolerance-check [--examples N]        worst observed error per dtype against its bound (selfcheck.py)
 """
 
 import argparse
@@ -84,6 +85,9 @@ def main(argv=None):
     mut.add_argument("--mutant", action="append", help="only this mutant (repeatable; default: all)")
     mut.add_argument("--max-examples", type=int, default=5, help="Hypothesis examples per test (default 5)")
     mut.add_argument("--json", help="also write the kill matrix as JSON to this path")
+    tol = sub.add_parser("tolerance-check", help="worst observed error per dtype vs the derived bound")
+    tol.add_argument("--examples", type=int, default=200, help="Hypothesis cases per route (default 200)")
+    tol.add_argument("--json", help="also write the figures as JSON to this path")
     mut.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests --ignore=tests/harness)")
     args = parser.parse_args(argv)
     if args.command == "report":
@@ -93,6 +97,9 @@ def main(argv=None):
         return _run(args)
     if args.command == "routes":
         return _routes(args)
+    if args.command == "tolerance-check":
+        from .selfcheck import main as selfcheck_main
+        return selfcheck_main(args)
     if args.command == "mutate":
         from .mutation import main as mutate_main
         return mutate_main(args)
