@@ -84,6 +84,9 @@ def main(argv=None):
     mut = sub.add_parser("mutate", help="run the suite against each deliberately broken API; kill matrix")
     mut.add_argument("--mutant", action="append", help="only this mutant (repeatable; default: all)")
     mut.add_argument("--max-examples", type=int, default=5, help="Hypothesis examples per test (default 5)")
+    mut.add_argument("--maxfail", type=int, default=3,
+                     help="stop a mutant's run after this many failures (default 3: enough to find one "
+                          "naming the broken API; a survivor still runs everything)")
     mut.add_argument("--json", help="also write the kill matrix as JSON to this path")
     tol = sub.add_parser("tolerance-check", help="worst observed error per dtype vs the derived bound")
     tol.add_argument("--examples", type=int, default=200, help="Hypothesis cases per route (default 200)")

@@ -2,7 +2,7 @@
 
 Each run is a fresh `python -m pytest` subprocess (a mutant patches TensorFlow
 for the whole process) over the whole selection (default: tests/ but tests/harness,
-so tests added later take part), with a small --max-examples in the `mutation`
+so tests added later take part), stopping after --maxfail failures, with a small --max-examples in the `mutation`
 profile: ci's derandomized examples without shrinking (a kill needs one
 failure, not the smallest). One env's full mutation run takes a few minutes.
 A mutant is
@@ -31,9 +31,9 @@ DEFAULT_SELECTION = ["tests", "--ignore=tests/harness"]
 KILLED, BLIND, SURVIVED, NA, ERROR = "killed", "killed (blind)", "SURVIVED", "n/a", "error"
 
 
-def pytest_command(max_examples, pytest_args):
+def pytest_command(max_examples, maxfail, pytest_args):
     return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf",
-            "--max-examples", str(max_examples)] + list(pytest_args or DEFAULT_SELECTION)
+            "--maxfail", str(maxfail), "--max-examples", str(max_examples)] + list(pytest_args or DEFAULT_SELECTION)
 
 
 def run_pytest(command, mutant_name):
@@ -92,7 +92,7 @@ def main(args):
     from .mutants import MUTANTS, by_name
     api = get_api()
     chosen = [by_name(n) for n in args.mutant] if args.mutant else list(MUTANTS)
-    command = pytest_command(args.max_examples, args.pytest_args)
+    command = pytest_command(args.max_examples, args.maxfail, args.pytest_args)
     env_name = os.environ.get("REGEQUIV_ENV", "")
     print("mutation run on %s%s" % (api.describe(), " [%s]" % env_name if env_name else ""))
     print("command: HYPOTHESIS_PROFILE=mutation REGEQUIV_MUTANT=<name> %s" % " ".join(command[1:]))
