@@ -242,13 +242,17 @@ def get_variable_ignores_regularizer(api):
         breakage="the kernel_regularizer argument is accepted and dropped",
         points_at=("kernel_regularizer",), requires=[ANY_KERAS])
 def keras_dense_ignores_kernel_regularizer(api):
+    # Patched in build, not __init__: Keras 3 reads __init__'s signature to serialize the layer.
     for cls in keras_dense_classes(api):
-        original = cls.__init__
+        cls.build = _forget_kernel_regularizer(cls.build)
 
-        def __init__(self, *args, **kwargs):
-            kwargs.pop("kernel_regularizer", None)
-            original(self, *args, **kwargs)
-        cls.__init__ = functools.wraps(original)(__init__)
+
+def _forget_kernel_regularizer(build):
+    @functools.wraps(build)
+    def forgetful_build(self, *args, **kwargs):
+        self.kernel_regularizer = None
+        return build(self, *args, **kwargs)
+    return forgetful_build
 
 
 # -- accumulation in lower precision ---------------------------------------------------------
