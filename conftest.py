@@ -3,13 +3,14 @@
 Profiles (select with --hypothesis-profile NAME, default `dev`, `ci` under CI):
   dev       quick local feedback
   ci        derandomized: the same examples on every run and every machine
+  mutation  ci without shrinking, for `python -m equivalence mutate`
   thorough  long runs for the self-validation (no false alarms) checks
 """
 
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 _CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 if hasattr(HealthCheck, "function_scoped_fixture"):
@@ -19,6 +20,9 @@ if hasattr(HealthCheck, "function_scoped_fixture"):
 settings.register_profile("dev", max_examples=15, deadline=None, suppress_health_check=_CHECKS)
 settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True,
                           suppress_health_check=_CHECKS, print_blob=True)
+# The mutation runner's profile: ci's examples, without shrinking (a kill needs a failure, not the smallest one).
+settings.register_profile("mutation", settings.get_profile("ci"), database=None,
+                          phases=[Phase.explicit, Phase.generate])
 settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_CHECKS,
                           print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
@@ -27,6 +31,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 def pytest_addoption(parser):
     parser.addoption("--max-examples", type=int, default=None,
                      help="override max_examples of the selected Hypothesis profile")
+    parser.addoption("--mutant", default=os.environ.get("REGEQUIV_MUTANT") or None,
+                     help="break one upstream API before the tests run (equivalence/mutants.py; "
+                          "default $REGEQUIV_MUTANT); `python -m equivalence mutate` runs them all")
 
 
 @pytest.hookimpl(trylast=True)  # after Hypothesis' own plugin has loaded --hypothesis-profile
@@ -36,12 +43,26 @@ def pytest_configure(config):
         current = settings.get_profile(settings._current_profile)  # noqa: SLF001
         settings.register_profile("cli-max-examples", current, max_examples=n)
         settings.load_profile("cli-max-examples")
+    _activate_mutant(config)
+
+
+def _activate_mutant(config):
+    name = config.getoption("--mutant")
+    if not name:
+        return
+    from equivalence.mutants import activate
+    try:
+        activate(name)
+    except (KeyError, LookupError) as exc:
+        raise pytest.UsageError(str(exc.args[0]))
 
 
 def pytest_report_header(config):
     from equivalence.environment import get_api
+    from equivalence.mutants import ACTIVE
     api = get_api()
-    return ["regequiv: " + api.describe(),
+    mutants = ["regequiv: MUTANT ACTIVE %s: %s %s" % (m.name, m.api_name, m.breakage) for m in ACTIVE]
+    return mutants + ["regequiv: " + api.describe(),
             "regequiv: hypothesis profile %s, max_examples=%d" % (
                 settings._current_profile, settings.default.max_examples)]  # noqa: SLF001
 

@@ -5,6 +5,9 @@
                                         one case through one route (what failure messages print)
   routes                                the registry, with availability here
   training                              each route's regularizer in a small network (needs scikit-learn)
+  mutate [--mutant NAME] [--max-examples N] [-- PYTEST ARGS]
+                                        the suite once clean and once per broken API (mutation.py)
+  tolerance-check [--examples N]        worst observed error per dtype against its bound (selfcheck.py)
 """
 
 import argparse
@@ -81,6 +84,17 @@ def main(argv=None):
     run.add_argument("--init", default="glorot_uniform:seed=0")
     sub.add_parser("routes", help="list the registry")
     sub.add_parser("training", help="the training demonstration").add_argument("--quiet", action="store_true")
+    mut = sub.add_parser("mutate", help="run the suite against each deliberately broken API; kill matrix")
+    mut.add_argument("--mutant", action="append", help="only this mutant (repeatable; default: all)")
+    mut.add_argument("--max-examples", type=int, default=5, help="Hypothesis examples per test (default 5)")
+    mut.add_argument("--maxfail", type=int, default=3,
+                     help="stop a mutant's run after this many failures (default 3: enough to find one "
+                          "naming the broken API; a survivor still runs everything)")
+    mut.add_argument("--json", help="also write the kill matrix as JSON to this path")
+    tol = sub.add_parser("tolerance-check", help="worst observed error per dtype vs the derived bound")
+    tol.add_argument("--examples", type=int, default=200, help="Hypothesis cases per route (default 200)")
+    tol.add_argument("--json", help="also write the figures as JSON to this path")
+    mut.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests --ignore=tests/harness)")
     args = parser.parse_args(argv)
     if args.command == "report":
         from .report import main as report_main
@@ -97,6 +111,12 @@ def main(argv=None):
         return _run(args)
     if args.command == "routes":
         return _routes(args)
+    if args.command == "tolerance-check":
+        from .selfcheck import main as selfcheck_main
+        return selfcheck_main(args)
+    if args.command == "mutate":
+        from .mutation import main as mutate_main
+        return mutate_main(args)
     parser.print_help()
     return 2
 

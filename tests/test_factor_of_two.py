@@ -14,7 +14,7 @@ import itertools
 import pytest
 from hypothesis import given, strategies as st
 
-from equivalence.harness import expectation, run_route
+from equivalence.harness import expectation, ratio, run_route
 from equivalence.reference import FULL, HALF
 from equivalence.routes import ROUTES
 from equivalence.routes.registry import CONV2D
@@ -51,9 +51,17 @@ def _assert_pair(case, a, b, factor, what):
     gap = abs(ma.value - factor * mb.value)
     assert gap <= slack, (
         "%s\n  %s = %r\n  %s = %r\n  expected first == %g * second; |difference| %.6g > slack %.6g"
-        "\n  ratio first/second = %r\n  case: %s" % (
+        "\n  ratio first/second = %r\n  case: %s\n%s\n%s" % (
             what, ra.name, ma.value, rb.name, mb.value, factor, gap, slack,
-            (ma.value / mb.value) if mb.value else float("nan"), case.describe()))
+            (ma.value / mb.value) if mb.value else float("nan"), case.describe(),
+            _against_reference(ra, ma, ea, ta), _against_reference(rb, mb, eb, tb)))
+
+
+def _against_reference(route, m, ref, tol):
+    """Which side of a failed pair is off: each route against its own reference, with its API call."""
+    return "  %s vs its reference %r: ratio %r (%s)\n    API: %s" % (
+        route.name, ref.value, ratio(m.value, ref.value),
+        "within tolerance" if tol.accepts(m.value, ref.value) else "OFF", route.api_call)
 
 
 @given(data=st.data())

@@ -1,0 +1,114 @@
+"""`python -m equivalence tolerance-check`: the tolerance derivation checked empirically.
+
+Every available route is verified on `--examples` derandomized Hypothesis
+cases (the same plans as tests/test_values.py). For each dtype it reports
+
+  worst |got - expected| / bound   must be <= 1 (else the bound is unsafe: a false alarm),
+                                   and how far below 1 says how loose the bound is;
+  worst |got - expected| / |expected| against the rtol of that case;
+
+and for each route the throughput (cases per second, TensorFlow time included),
+from which the wall time of the 10**5-examples-per-route long run is extrapolated.
+The run is also a no-false-alarms run: any case outside its bound is listed.
+"""
+
+import json
+import math
+import sys
+import time
+
+LONG_RUN = 10 ** 5
+
+
+class DtypeStat(object):
+    def __init__(self, dtype):
+        self.dtype, self.cases, self.nonzero = dtype, 0, 0
+        self.worst_ratio, self.worst_ratio_case = 0.0, ""
+        self.worst_rel, self.rtol_at_worst_rel, self.worst_rel_case = 0.0, None, ""
+        self.min_rtol, self.max_rtol = float("inf"), 0.0
+
+    def add(self, route, verdict, case):
+        got, expected, tol = verdict.measurement.value, verdict.expected.value, verdict.tolerance
+        self.cases += 1
+        if not (math.isfinite(got) and math.isfinite(expected)):
+            return
+        error = abs(got - expected)
+        bound = tol.bound(expected)
+        where = "%s | %s" % (route.name, case.describe())
+        ratio = error / bound if bound > 0 else (0.0 if error == 0 else float("inf"))
+        if ratio > self.worst_ratio or not self.worst_ratio_case:
+            self.worst_ratio, self.worst_ratio_case = ratio, where
+        if expected != 0:
+            self.nonzero += 1
+            self.min_rtol, self.max_rtol = min(self.min_rtol, tol.rtol), max(self.max_rtol, tol.rtol)
+            rel = error / abs(expected)
+            if rel > self.worst_rel or self.rtol_at_worst_rel is None:
+                self.worst_rel, self.rtol_at_worst_rel, self.worst_rel_case = rel, tol.rtol, where
+
+    def as_dict(self):
+        return dict(self.__dict__)
+
+
+def sample_route(api, route, n_examples, stats, alarms):
+    """Verify `route` on n derandomized cases; return (cases verified, seconds)."""
+    from hypothesis import HealthCheck, given, settings
+    from .harness import case_from_plan, in_range, verify
+    from .strategies import plans
+    count = [0]
+
+    @settings(max_examples=n_examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(plan=plans(route.supported_dtypes(api), route.kernel))
+    def check(plan):
+        case = case_from_plan(api, plan)
+        if not in_range(case):
+            return
+        verdict = verify(api, route, case)
+        count[0] += 1
+        stats.setdefault(case.dtype, DtypeStat(case.dtype)).add(route, verdict, case)
+        if not verdict.ok:
+            alarms.append(verdict.message)
+
+    start = time.time()
+    check()
+    return count[0], time.time() - start
+
+
+def main(args):
+    from .environment import get_api
+    from .routes import ROUTES
+    api = get_api()
+    routes = [r for r in ROUTES if r.unavailable(api) is None and r.penalty == "l2"]
+    print("tolerance check on %s, %d derandomized examples per route" % (api.describe(), args.examples))
+    stats, alarms, throughput = {}, [], []
+    for r in routes:
+        n, seconds = sample_route(api, r, args.examples, stats, alarms)
+        rate = n / seconds if seconds else float("nan")
+        throughput.append({"route": r.name, "cases": n, "seconds": seconds, "cases_per_second": rate,
+                           "long_run_hours": LONG_RUN / rate / 3600.0 if rate else None})
+        print("  %-62s %6d cases %7.1f s %7.1f cases/s" % (r.name, n, seconds, rate))
+        sys.stdout.flush()
+
+    print("\n| dtype | cases | worst error / bound | worst relative error | rtol there | rtol range |")
+    print("|---|---|---|---|---|---|")
+    for dtype in sorted(stats):
+        s = stats[dtype]
+        print("| %s | %d | %.3g | %.3g | %.3g | %.3g .. %.3g |" % (
+            dtype, s.cases, s.worst_ratio, s.worst_rel, s.rtol_at_worst_rel or 0.0,
+            s.min_rtol if s.nonzero else 0.0, s.max_rtol))
+    for dtype in sorted(stats):
+        print("  worst %s: %s" % (dtype, stats[dtype].worst_ratio_case))
+    total_rate = sum(t["cases"] for t in throughput) / max(sum(t["seconds"] for t in throughput), 1e-9)
+    hours = sum(t["long_run_hours"] or 0.0 for t in throughput)
+    print("\nthroughput: %.1f cases/s over all routes; 10**5 examples per route (%d routes) would take "
+          "%.1f h on this machine" % (total_rate, len(routes), hours))
+    safe = all(s.worst_ratio <= 1.0 for s in stats.values())
+    print("false alarms: %d; bound safe in every dtype: %s" % (len(alarms), "yes" if safe else "NO"))
+    for message in alarms[:3]:
+        print(message)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"environment": api.versions(), "examples_per_route": args.examples,
+                       "dtypes": {d: s.as_dict() for d, s in stats.items()}, "throughput": throughput,
+                       "false_alarms": alarms, "long_run_hours": hours}, f, indent=2, default=str)
+    return 0 if safe and not alarms else 1
