@@ -4,6 +4,8 @@
   run --route NAME --shape 7,3 --dtype float32 --lam 0.01 --init glorot_uniform:seed=3
                                         one case through one route (what failure messages print)
   routes                                the registry, with availability here
+  matrix [--reports DIR] [--out MD] [--data JSON]
+                                        merge every env's report into docs/SEMANTICS.md
 """
 
 import argparse
@@ -78,6 +80,11 @@ def main(argv=None):
     run.add_argument("--lam", type=float, default=0.01)
     run.add_argument("--init", default="glorot_uniform:seed=0")
     sub.add_parser("routes", help="list the registry")
+    mat = sub.add_parser("matrix", help="merge reports/*.json into docs/SEMANTICS.md (no TensorFlow needed)")
+    mat.add_argument("--reports", default="reports", help="folder of <env>.json reports (default reports/)")
+    mat.add_argument("--out", default="docs/SEMANTICS.md")
+    mat.add_argument("--data", default="docs/semantics.json", help="the merged facts the document renders")
+    mat.add_argument("--tox-ini", default="tox.ini", help="its `history` label lists the releases expected")
     args = parser.parse_args(argv)
     if args.command == "report":
         from .report import main as report_main
@@ -86,6 +93,9 @@ def main(argv=None):
         return _run(args)
     if args.command == "routes":
         return _routes(args)
+    if args.command == "matrix":
+        from .matrix import main as matrix_main
+        return matrix_main(args)
     parser.print_help()
     return 2
 

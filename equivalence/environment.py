@@ -85,7 +85,8 @@ class Api(object):
         except Exception as exc:
             self.tf_keras_module = None
             self.tf_keras_module_reason = "tf.keras does not load (%s: %s)" % (type(exc).__name__, exc)
-        self.keras_version = _module_version(self.tf_keras_module)
+        # tf.keras on 2.6-2.15 is a lazy loader without __version__: ask the distribution.
+        self.keras_version = _module_version(self.tf_keras_module) or _dist_version("keras")
 
         self.keras3, self.keras3_reason = None, None
         try:

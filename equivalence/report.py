@@ -2,6 +2,10 @@
 
 `python -m equivalence report` prints Markdown; `--json PATH` also writes the
 machine-readable form that the version matrix merges (docs/SEMANTICS.md).
+
+The JSON is written before the first route and again after each one, with
+`complete: false` until the end: an env whose TensorFlow crashes the process
+still leaves a report that says where it stopped, and the matrix shows it.
 """
 
 import json
@@ -14,7 +18,9 @@ import numpy as np
 from .harness import Case, case_from_plan, expectation, in_range, verify
 from .initializers import InitSpec
 from .reference import HALF, l2
-from .routes import ROUTES
+from .routes import ALL_DTYPES, ROUTES
+
+SCHEMA = 2
 
 
 def fixed_cases(api):
@@ -54,17 +60,41 @@ def _sample(api, route, n_examples, seed_label):
     return state["n"], state["failure"]
 
 
+def dtype_probe(api, route):
+    """Measured, not declared: what one small case in each dtype does through this route.
+
+    "ok" (matches the reference), "mismatch", or the exception type it raised.
+    The registry's declarations are what the tests hold the route to; this is
+    what the version matrix compares across releases.
+    """
+    shape = (3, 2, 2, 2) if route.kernel.min_dims == 4 else (3, 2)
+    outcome = {}
+    for dtype in ALL_DTYPES:
+        try:
+            case = case_from_plan(api, _plan(dtype, shape))
+            outcome[dtype] = "ok" if verify(api, route, case).ok else "mismatch"
+        except Exception as exc:  # the outcome is the exception's type
+            outcome[dtype] = type(exc).__name__
+    return outcome
+
+
+def _plan(dtype, shape):
+    from .strategies import Plan
+    return Plan(dtype, shape, InitSpec("glorot_uniform", seed=1), 0.25)
+
+
 def route_entry(api, route, n_examples=25):
     entry = {"name": route.name, "family": route.family, "api": route.api_call,
              "convention": route.convention.name, "penalty": route.penalty,
              "lambda_precision": route.lambda_precision or "as given",
-             "dtypes": route.supported_dtypes(api), "status": "ok", "reason": "",
+             "dtypes": route.supported_dtypes(api), "dtype_probe": {}, "status": "ok", "reason": "",
              "ratio": None, "ratio_to_contrib": None, "examples": 0, "fixed": []}
     reason = route.unavailable(api)
     if reason:
         entry.update(status="unavailable", reason=reason)
         return entry
     try:
+        entry["dtype_probe"] = dtype_probe(api, route)
         for label, case in fixed_cases(api):
             verdict = verify(api, route, case)
             ref, _ = expectation(route, case)
@@ -77,7 +107,7 @@ def route_entry(api, route, n_examples=25):
                 entry.update(status="mismatch", reason=verdict.message)
         first = entry["fixed"][0]
         entry["ratio"], entry["ratio_to_contrib"] = first["ratio"], first["ratio_to_contrib"]
-        n, failure = _sample(api, route, n_examples, route.name)
+        n, failure = _sample(api, route, n_examples, route.name) if n_examples > 0 else (0, None)
         entry["examples"] = n + len(entry["fixed"])
         if failure and entry["status"] == "ok":
             entry.update(status="mismatch", reason=failure)
@@ -87,18 +117,35 @@ def route_entry(api, route, n_examples=25):
     return entry
 
 
-def build_report(api, n_examples=25, progress=None):
+def build_report(api, n_examples=25, progress=None, checkpoint=None):
+    """Every route's entry; `checkpoint(report)` is called before each route and at the end."""
     report = dict(api.versions())
-    report["routes"] = []
+    report.update(schema=SCHEMA, env=os.environ.get("REGEQUIV_ENV"), complete=False,
+                  current_route=None, routes=[])
     for route in ROUTES:
         if progress:
-            progress("%s: %s" % (api.tf_version, route.name))
+            progress("TF %s (%s): %s" % (api.tf_version, api.keras_flavour, route.name))
+        report["current_route"] = route.name
+        if checkpoint:
+            checkpoint(report)
         report["routes"].append(route_entry(api, route, n_examples))
+    report.update(complete=True, current_route=None)
+    if checkpoint:
+        checkpoint(report)
     return report
 
 
 def _fmt_ratio(x):
     return "—" if x is None else "%.6g" % x
+
+
+def _fmt_dtypes(probe):
+    """'float32 float64 ok; bfloat16: InvalidArgumentError' from the measured dtype probe."""
+    if not probe:
+        return "—"
+    ok = [d for d in ALL_DTYPES if probe.get(d) == "ok"]
+    other = ["%s: %s" % (d, probe[d]) for d in ALL_DTYPES if d in probe and probe[d] != "ok"]
+    return "; ".join(([" ".join(ok) + " ok"] if ok else []) + other)
 
 
 def to_markdown(report):
@@ -113,37 +160,56 @@ def to_markdown(report):
         "fixed case (1 means it agrees); `x contrib` is the penalty over lambda*sum(w**2)/2,",
         "the tf.contrib convention (1 = halves, 2 = Keras' full sum).",
         "",
-        "| route | family | convention | status | ratio | x contrib | examples | note |",
-        "|---|---|---|---|---|---|---|---|",
+        "| route | family | convention | status | ratio | x contrib | dtypes (measured) | examples | note |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report["routes"]:
         note = (r["reason"].splitlines() or [""])[0] if r["reason"] else (
             "lambda stored as %s" % r["lambda_precision"] if r["lambda_precision"] != "as given" else "")
-        lines.append("| `%s` | %s | %s | %s | %s | %s | %d | %s |" % (
+        lines.append("| `%s` | %s | %s | %s | %s | %s | %s | %d | %s |" % (
             r["name"], r["family"], r["convention"], r["status"], _fmt_ratio(r["ratio"]),
-            _fmt_ratio(r["ratio_to_contrib"]), r["examples"], note.replace("|", "\\|")))
+            _fmt_ratio(r["ratio_to_contrib"]), _fmt_dtypes(r.get("dtype_probe")), r["examples"],
+            note.replace("|", "\\|")))
     bad = [r for r in report["routes"] if r["status"] in ("mismatch", "error")]
     for r in bad:
         lines += ["", "## %s: %s" % (r["status"], r["name"]), "", "```", r["reason"], "```"]
     return "\n".join(lines) + "\n"
 
 
+def write_json(path, report):
+    """Write atomically: a crash mid-write must not leave half a file for the matrix."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(report, f, indent=2, sort_keys=True, default=str)
+    os.rename(tmp, path)
+
+
 def main(args):
-    from .environment import get_api
-    api = get_api()
+    env = os.environ.get("REGEQUIV_ENV") or "this env"
 
     def progress(msg):
         if not args.quiet:
-            sys.stderr.write("[report] %s\n" % msg)
+            sys.stderr.write("[report %s] %s\n" % (env, msg))
             sys.stderr.flush()
 
-    report = build_report(api, n_examples=args.examples, progress=progress)
+    checkpoint = (lambda r: write_json(args.json, r)) if args.json else None
+    try:
+        from .environment import get_api
+        api = get_api()
+    except Exception as exc:  # TensorFlow itself does not import: that is this env's result
+        error = {"schema": SCHEMA, "env": os.environ.get("REGEQUIV_ENV"), "complete": False,
+                 "error": "%s: %s" % (type(exc).__name__, str(exc).splitlines()[0] if str(exc) else ""),
+                 "python": sys.version.split()[0], "routes": []}
+        if checkpoint:
+            checkpoint(error)
+        sys.stderr.write("TensorFlow does not import here: %s\n" % error["error"])
+        return 1
+
+    report = build_report(api, n_examples=args.examples, progress=progress, checkpoint=checkpoint)
     sys.stdout.write(to_markdown(report))
     if args.json:
-        folder = os.path.dirname(os.path.abspath(args.json))
-        if not os.path.isdir(folder):
-            os.makedirs(folder)
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=2, sort_keys=True, default=str)
         progress("wrote %s" % args.json)
     return 1 if any(r["status"] in ("mismatch", "error") for r in report["routes"]) else 0
