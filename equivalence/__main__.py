@@ -6,6 +6,7 @@
   routes                                the registry, with availability here
   matrix [--reports DIR] [--out MD] [--data JSON]
                                         merge every env's report into docs/SEMANTICS.md
+  progress                              where each env of a running `tox -m history` is
 """
 
 import argparse
@@ -85,6 +86,9 @@ def main(argv=None):
     mat.add_argument("--out", default="docs/SEMANTICS.md")
     mat.add_argument("--data", default="docs/semantics.json", help="the merged facts the document renders")
     mat.add_argument("--tox-ini", default="tox.ini", help="its `history` label lists the releases expected")
+    prog = sub.add_parser("progress", help="where each env of a running `tox -m history` is")
+    prog.add_argument("--reports", default="reports")
+    prog.add_argument("--tox-ini", default="tox.ini")
     args = parser.parse_args(argv)
     if args.command == "report":
         from .report import main as report_main
@@ -96,6 +100,9 @@ def main(argv=None):
     if args.command == "matrix":
         from .matrix import main as matrix_main
         return matrix_main(args)
+    if args.command == "progress":
+        from .matrix import progress
+        return progress(args)
     parser.print_help()
     return 2
 

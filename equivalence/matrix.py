@@ -278,3 +278,29 @@ def main(args):
     print("merged %d reports (%d releases expected) into %s and %s" % (len(paths), len(expected), args.out,
                                                                       args.data))
     return 0
+
+
+def progress(args):
+    """One line per env of a running matrix: done, or which route it is on (from the checkpoints)."""
+    expected = history_envs(args.tox_ini) if os.path.exists(args.tox_ini) else []
+    found = {}
+    for path in glob.glob(os.path.join(args.reports, "*.json")):
+        try:
+            with open(path) as f:
+                report = json.load(f)
+        except ValueError:  # being rewritten right now
+            continue
+        found[report.get("env") or os.path.basename(path)[:-5]] = report
+    for env in expected + sorted(e for e in found if e not in expected):
+        r = found.get(env)
+        if r is None:
+            state = "waiting (or did not build)"
+        elif r.get("error"):
+            state = "crashed: TensorFlow does not import: %s" % r["error"]
+        elif r.get("complete"):
+            state = "done: %d routes, %d mismatches" % (
+                len(r["routes"]), sum(x["status"] in ("mismatch", "error") for x in r["routes"]))
+        else:
+            state = "route %d: %s" % (len(r["routes"]) + 1, r.get("current_route"))
+        print("%-24s %s" % (env, state))
+    return 0
