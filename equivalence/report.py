@@ -51,7 +51,11 @@ def _sample(api, route, n_examples, seed_label):
         case = case_from_plan(api, plan)
         if not in_range(case):
             return
-        verdict = verify(api, route, case)
+        try:
+            verdict = verify(api, route, case)
+        except Exception as exc:  # the API raised on a case its record says it takes
+            state["failure"] = "raised %s: %s on %s" % (type(exc).__name__, _first_line(exc), case.describe())
+            return
         state["n"] += 1
         if not verdict.ok:
             state["failure"] = verdict.message
@@ -83,6 +87,11 @@ def _plan(dtype, shape):
     return Plan(dtype, shape, InitSpec("glorot_uniform", seed=1), 0.25)
 
 
+def _first_line(exc):
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else ""
+
+
 def route_entry(api, route, n_examples=25):
     entry = {"name": route.name, "family": route.family, "api": route.api_call,
              "convention": route.convention.name, "penalty": route.penalty,
@@ -112,9 +121,11 @@ def route_entry(api, route, n_examples=25):
         n, failure = _sample(api, route, n_examples, route.name) if n_examples > 0 else (0, None)
         entry["examples"] = n + len(entry["fixed"])
         if failure and entry["status"] == "ok":
-            entry.update(status="mismatch", reason=failure)
+            entry.update(status="error" if failure.startswith("raised ") else "mismatch", reason=failure,
+                         sample_failure=failure)
     except Exception as exc:  # an API that raises is reported, not fatal for the report
         entry.update(status="error", reason="%s: %s" % (type(exc).__name__, exc),
+                     fixed_error="%s: %s" % (type(exc).__name__, _first_line(exc)),
                      traceback=traceback.format_exc(limit=4))
     return entry
 
