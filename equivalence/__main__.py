@@ -74,6 +74,7 @@ def main(argv=None):
     rep.add_argument("--json", help="also write the report as JSON to this path")
     rep.add_argument("--examples", type=int, default=25, help="Hypothesis cases per route (default 25)")
     rep.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    rep.add_argument("--no-semantics", action="store_true", help="skip the semantics tables' cells")
     run = sub.add_parser("run", help="one case through one route")
     run.add_argument("--route", required=True)
     run.add_argument("--shape", default="7,3")

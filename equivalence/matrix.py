@@ -125,12 +125,19 @@ def merge(report_paths, expected_envs=()):
                                           "examples": r.get("examples", 0),
                                           "reason": _first_line(r.get("reason")),
                                           "facts": route_facts(r)}
+        entry["cells"] = report.get("semantics") or {}
+        differing = [c for c, o in entry["cells"].items() if o.startswith(("differs", "no table row"))]
+        if differing and entry["status"] == "ok":
+            entry.update(status="differs from the semantics tables",
+                         detail="%d of %d cells: %s" % (len(differing), len(entry["cells"]),
+                                                        ", ".join(sorted(differing)[:8])
+                                                        + (" …" if len(differing) > 8 else "")))
         entry["_key"] = key
         releases.append(entry)
     for env in expected_envs:
         if env not in seen:
             releases.append({"env": env, "label": env, "tensorflow": None, "keras_flavour": None,
-                             "python": env_python(env), "routes": {}, "status": "no report",
+                             "python": env_python(env), "routes": {}, "cells": {}, "status": "no report",
                              "detail": "the env did not build or TensorFlow crashed before the report "
                                        "started (see the tox output for %s)" % env,
                              "_key": None})
@@ -163,6 +170,12 @@ def timeline(releases):
             for fact in list(old) + [k for k in new if k not in old]:
                 if old.get(fact) != new.get(fact):
                     changes.append((before["label"], after["label"], name, fact, old.get(fact), new.get(fact)))
+        if before.get("cells") and after.get("cells"):  # both ran the semantics tables
+            for cell in sorted(set(before["cells"]) | set(after["cells"])):
+                old, new = before["cells"].get(cell), after["cells"].get(cell)
+                if old != new:
+                    area, probe, subject = cell.split("/", 2)
+                    changes.append((before["label"], after["label"], subject, "%s: %s" % (area, probe), old, new))
     return changes
 
 

@@ -130,8 +130,8 @@ def route_entry(api, route, n_examples=25):
     return entry
 
 
-def build_report(api, n_examples=25, progress=None, checkpoint=None):
-    """Every route's entry; `checkpoint(report)` is called before each route and at the end."""
+def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=True):
+    """Every route's entry and the semantics cells; `checkpoint(report)` runs before each step."""
     report = dict(api.versions())
     report.update(schema=SCHEMA, env=os.environ.get("REGEQUIV_ENV"), complete=False,
                   current_route=None, routes=[])
@@ -142,6 +142,11 @@ def build_report(api, n_examples=25, progress=None, checkpoint=None):
         if checkpoint:
             checkpoint(report)
         report["routes"].append(route_entry(api, route, n_examples))
+    if semantics:
+        report["current_route"] = "semantics tables"
+        if checkpoint:
+            checkpoint(report)
+        report["semantics"] = semantics_cells(api, progress)
     report.update(complete=True, current_route=None)
     if checkpoint:
         checkpoint(report)
@@ -150,6 +155,31 @@ def build_report(api, n_examples=25, progress=None, checkpoint=None):
 
 def _fmt_ratio(x):
     return "—" if x is None else "%.6g" % x
+
+
+def semantics_markdown(cells):
+    """The semantics tables' cells, grouped: per probe, each outcome and the subjects that show it."""
+    if not cells:
+        return []
+    lines = ["", "## Edge semantics (the semantics tables, measured here)", "",
+             "Each probe's outcome per route (or per Keras module / collection scenario): the table's",
+             "expectation when the API behaves as the table says, `differs from the table` when not.", ""]
+    grouped = {}
+    for cell, outcome in sorted(cells.items()):
+        area, probe, subject = cell.split("/", 2)
+        grouped.setdefault((area, probe), {}).setdefault(outcome, []).append(subject)
+    area_now = None
+    for (area, probe), outcomes in sorted(grouped.items()):
+        if area != area_now:
+            area_now = area
+            lines += ["", "### %s" % area, "", "| probe | outcome | where |", "|---|---|---|"]
+        for outcome, subjects in sorted(outcomes.items()):
+            lines.append("| %s | %s | %s |" % (probe, outcome.replace("|", "\\|"),
+                                               ", ".join("`%s`" % s for s in subjects)))
+    differing = sorted(c for c, o in cells.items() if o.startswith(("differs", "no table row")))
+    lines += ["", "%d of %d cells differ from their table%s" % (
+        len(differing), len(cells), (": " + ", ".join(differing)) if differing else ".")]
+    return lines
 
 
 def _fmt_dtypes(probe):
@@ -183,6 +213,7 @@ def to_markdown(report):
             r["name"], r["family"], r["convention"], r["status"], _fmt_ratio(r["ratio"]),
             _fmt_ratio(r["ratio_to_contrib"]), _fmt_dtypes(r.get("dtype_probe")), r["examples"],
             note.replace("|", "\\|")))
+    lines += semantics_markdown(report.get("semantics"))
     bad = [r for r in report["routes"] if r["status"] in ("mismatch", "error")]
     for r in bad:
         lines += ["", "## %s: %s" % (r["status"], r["name"]), "", "```", r["reason"], "```"]
@@ -221,8 +252,62 @@ def main(args):
         sys.stderr.write("TensorFlow does not import here: %s\n" % error["error"])
         return 1
 
-    report = build_report(api, n_examples=args.examples, progress=progress, checkpoint=checkpoint)
+    report = build_report(api, n_examples=args.examples, progress=progress, checkpoint=checkpoint,
+                          semantics=not args.no_semantics)
     sys.stdout.write(to_markdown(report))
     if args.json:
         progress("wrote %s" % args.json)
     return 1 if any(r["status"] in ("mismatch", "error") for r in report["routes"]) else 0
+
+
+# -- the semantics tables' cells, as this release measures them ---------------
+def _summarize(obs):
+    """An observation without its numbers: what kind of thing the API did."""
+    if obs.get("contained"):
+        return "the probe %s" % obs["contained"]
+    if obs.get("raised"):
+        return "raises %s" % obs["raised"]
+    value = obs.get("value")
+    if value is None:
+        kind = "no penalty"
+    elif value != value:
+        kind = "NaN"
+    elif value in (float("inf"), float("-inf")):
+        kind = "%sinf" % ("-" if value < 0 else "+")
+    elif value == 0:
+        kind = "0"
+    else:
+        kind = "a finite number"
+    return "%s%s" % (kind, "" if obs.get("entries") is None else ", %s entries" % obs["entries"])
+
+
+def semantics_cells(api, progress=None):
+    """{cell id: outcome} for every cell of the semantics tables available here.
+
+    The outcome is the table's expectation when the observation satisfies it
+    (so a change between releases is the change of table row), or, when it
+    does not, "differs from the table: <what happened>". Cells run in the
+    tables' contained worker, as in the tests.
+    """
+    from .semantics.areas import AREAS
+    from .semantics.runner import run_cells
+    cells = {}
+    for name in sorted(AREAS):
+        area = AREAS[name]
+        if progress:
+            progress("semantics table: %s" % name)
+        keys = [k for k in area.keys() if area.unavailable(api, k[1], k[2]) is None]
+        observed = run_cells(keys)
+        for key in keys:
+            cells["/".join(key)] = cell_outcome(api, area, key, observed[tuple(key)])
+    return cells
+
+
+def cell_outcome(api, area, key, obs):
+    _, probe_id, subject = key
+    row = area.row_for(api, probe_id, subject)
+    if row is None:
+        return "no table row: %s" % _summarize(obs)
+    if row.expect.problems(obs, area.context(api, probe_id, subject)):
+        return "differs from the table (%r): %s" % (row.expect, _summarize(obs))
+    return repr(row.expect)
