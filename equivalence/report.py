@@ -306,8 +306,10 @@ def semantics_cells(api, progress=None):
 def cell_outcome(api, area, key, obs):
     _, probe_id, subject = key
     row = area.row_for(api, probe_id, subject)
+    # A probe-specific detail (a config value, a shape) is a fact of the release: show it.
+    detail = "" if obs.get("detail") is None or obs.get("raised") else " = %r" % (obs["detail"],)
     if row is None:
-        return "no table row: %s" % _summarize(obs)
+        return "no table row: %s%s" % (_summarize(obs), detail)
     if row.expect.problems(obs, area.context(api, probe_id, subject)):
-        return "differs from the table (%r): %s" % (row.expect, _summarize(obs))
-    return repr(row.expect)
+        return "differs from the table (%r): %s%s" % (row.expect, _summarize(obs), detail)
+    return repr(row.expect) + detail
