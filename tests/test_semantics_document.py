@@ -54,3 +54,23 @@ def test_recorded_facts_hold_in_this_release(api, recorded_release, route):
     assert not differing, "route %s on %s (%s): docs/semantics.json says %s, this env measures %s" % (
         route.name, recorded_release["label"], api.describe(),
         {k: recorded["facts"].get(k) for k in differing}, {k: measured.get(k) for k in differing})
+
+
+def test_recorded_semantics_cells_hold_in_this_release(api, recorded_release):
+    """Every semantics-table cell the document records for this release has the outcome it records."""
+    from equivalence.report import cell_outcome
+    from equivalence.semantics.areas import AREAS
+
+    from .semantics import observations  # shared with the semantics tests: each cell is observed once
+    recorded = recorded_release.get("cells") or {}
+    if not recorded:
+        pytest.fail("docs/semantics.json has no semantics cells for %s: regenerate the matrix"
+                    % recorded_release["label"])
+    measured = {}
+    for area in AREAS.values():
+        for key, obs in observations(api, area).items():
+            measured["/".join(key)] = cell_outcome(api, area, list(key), obs)
+    differing = sorted(c for c in set(measured) | set(recorded) if measured.get(c) != recorded.get(c))
+    assert not differing, "%d semantics cells on %s (%s) differ from docs/semantics.json:\n%s" % (
+        len(differing), recorded_release["label"], api.describe(), "\n".join(
+            "  %s: document says %s, measured %s" % (c, recorded.get(c), measured.get(c)) for c in differing))
