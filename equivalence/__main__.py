@@ -8,6 +8,9 @@
   mutate [--mutant NAME] [--max-examples N] [-- PYTEST ARGS]
                                         the suite once clean and once per broken API (mutation.py)
   tolerance-check [--examples N]        worst observed error per dtype against its bound (selfcheck.py)
+  matrix [--reports DIR] [--out MD] [--data JSON]
+                                        merge every env's report into docs/SEMANTICS.md
+  progress                              where each env of a running `tox -m history` is
 """
 
 import argparse
@@ -76,6 +79,7 @@ def main(argv=None):
     rep.add_argument("--examples", type=int, default=25, help="Hypothesis cases per route (default 25)")
     rep.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     rep.add_argument("--training", action="store_true", help="append the training demonstration (slow)")
+    rep.add_argument("--no-semantics", action="store_true", help="skip the semantics tables' cells")
     run = sub.add_parser("run", help="one case through one route")
     run.add_argument("--route", required=True)
     run.add_argument("--shape", default="7,3")
@@ -95,6 +99,14 @@ def main(argv=None):
     tol.add_argument("--examples", type=int, default=200, help="Hypothesis cases per route (default 200)")
     tol.add_argument("--json", help="also write the figures as JSON to this path")
     mut.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests --ignore=tests/harness)")
+    mat = sub.add_parser("matrix", help="merge reports/*.json into docs/SEMANTICS.md (no TensorFlow needed)")
+    mat.add_argument("--reports", default="reports", help="folder of <env>.json reports (default reports/)")
+    mat.add_argument("--out", default="docs/SEMANTICS.md")
+    mat.add_argument("--data", default="docs/semantics.json", help="the merged facts the document renders")
+    mat.add_argument("--tox-ini", default="tox.ini", help="its `history` label lists the releases expected")
+    prog = sub.add_parser("progress", help="where each env of a running `tox -m history` is")
+    prog.add_argument("--reports", default="reports")
+    prog.add_argument("--tox-ini", default="tox.ini")
     args = parser.parse_args(argv)
     if args.command == "report":
         from .report import main as report_main
@@ -117,6 +129,12 @@ def main(argv=None):
     if args.command == "mutate":
         from .mutation import main as mutate_main
         return mutate_main(args)
+    if args.command == "matrix":
+        from .matrix import main as matrix_main
+        return matrix_main(args)
+    if args.command == "progress":
+        from .matrix import progress
+        return progress(args)
     parser.print_help()
     return 2
 

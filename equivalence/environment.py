@@ -85,7 +85,10 @@ class Api(object):
         except Exception as exc:
             self.tf_keras_module = None
             self.tf_keras_module_reason = "tf.keras does not load (%s: %s)" % (type(exc).__name__, exc)
-        self.keras_version = _module_version(self.tf_keras_module)
+        # tf.keras is a lazy loader without __version__ on 2.6+: ask the distribution it loads.
+        legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true", "yes")
+        self.keras_version = _module_version(self.tf_keras_module) or (
+            _dist_version("tf-keras" if legacy and self.tf_version_tuple >= (2, 16, 0) else "keras"))
 
         self.keras3, self.keras3_reason = None, None
         try:

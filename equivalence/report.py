@@ -2,6 +2,10 @@
 
 `python -m equivalence report` prints Markdown; `--json PATH` also writes the
 machine-readable form that the version matrix merges (docs/SEMANTICS.md).
+
+The JSON is written before the first route and again after each one, with
+`complete: false` until the end: an env whose TensorFlow crashes the process
+still leaves a report that says where it stopped, and the matrix shows it.
 """
 
 import json
@@ -14,7 +18,9 @@ import numpy as np
 from .harness import Case, case_from_plan, expectation, in_range, verify
 from .initializers import InitSpec
 from .reference import HALF, l2
-from .routes import ROUTES
+from .routes import ALL_DTYPES, ROUTES
+
+SCHEMA = 2
 
 
 def fixed_cases(api):
@@ -45,7 +51,11 @@ def _sample(api, route, n_examples, seed_label):
         case = case_from_plan(api, plan)
         if not in_range(case):
             return
-        verdict = verify(api, route, case)
+        try:
+            verdict = verify(api, route, case)
+        except Exception as exc:  # the API raised on a case its record says it takes
+            state["failure"] = "raised %s: %s on %s" % (type(exc).__name__, _first_line(exc), case.describe())
+            return
         state["n"] += 1
         if not verdict.ok:
             state["failure"] = verdict.message
@@ -54,18 +64,49 @@ def _sample(api, route, n_examples, seed_label):
     return state["n"], state["failure"]
 
 
+def dtype_probe(api, route):
+    """Measured, not declared: what one small case in each dtype does through this route.
+
+    "ok" (matches the reference), "mismatch", or the exception type it raised.
+    The registry's declarations are what the tests hold the route to; this is
+    what the version matrix compares across releases.
+    """
+    shape = (3, 2, 2, 2) if route.kernel.min_dims == 4 else (3, 2)
+    outcome = {}
+    for dtype in ALL_DTYPES:
+        try:
+            case = case_from_plan(api, _plan(dtype, shape))
+            outcome[dtype] = "ok" if verify(api, route, case).ok else "mismatch"
+        except Exception as exc:  # the outcome is the exception's type
+            outcome[dtype] = type(exc).__name__
+    return outcome
+
+
+def _plan(dtype, shape):
+    from .strategies import Plan
+    return Plan(dtype, shape, InitSpec("glorot_uniform", seed=1), 0.25)
+
+
+def _first_line(exc):
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else ""
+
+
 def route_entry(api, route, n_examples=25):
     entry = {"name": route.name, "family": route.family, "api": route.api_call,
              "convention": route.convention.name, "penalty": route.penalty,
              "lambda_precision": route.lambda_precision or "as given",
-             "dtypes": route.supported_dtypes(api), "status": "ok", "reason": "",
+             "dtypes": route.supported_dtypes(api), "dtype_probe": {}, "status": "ok", "reason": "",
              "ratio": None, "ratio_to_contrib": None, "examples": 0, "fixed": []}
     reason = route.unavailable(api)
     if reason:
         entry.update(status="unavailable", reason=reason)
         return entry
     try:
+        entry["dtype_probe"] = dtype_probe(api, route)
         for label, case in fixed_cases(api):
+            if route.dtype_unavailable(api, case.dtype):  # declared absent: the dtype probe measures it
+                continue
             verdict = verify(api, route, case)
             ref, _ = expectation(route, case)
             weights = route.adapt(case.weights)
@@ -77,28 +118,77 @@ def route_entry(api, route, n_examples=25):
                 entry.update(status="mismatch", reason=verdict.message)
         first = entry["fixed"][0]
         entry["ratio"], entry["ratio_to_contrib"] = first["ratio"], first["ratio_to_contrib"]
-        n, failure = _sample(api, route, n_examples, route.name)
+        n, failure = _sample(api, route, n_examples, route.name) if n_examples > 0 else (0, None)
         entry["examples"] = n + len(entry["fixed"])
         if failure and entry["status"] == "ok":
-            entry.update(status="mismatch", reason=failure)
+            entry.update(status="error" if failure.startswith("raised ") else "mismatch", reason=failure,
+                         sample_failure=failure)
     except Exception as exc:  # an API that raises is reported, not fatal for the report
         entry.update(status="error", reason="%s: %s" % (type(exc).__name__, exc),
+                     fixed_error="%s: %s" % (type(exc).__name__, _first_line(exc)),
                      traceback=traceback.format_exc(limit=4))
     return entry
 
 
-def build_report(api, n_examples=25, progress=None):
+def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=True):
+    """Every route's entry and the semantics cells; `checkpoint(report)` runs before each step."""
     report = dict(api.versions())
-    report["routes"] = []
+    report.update(schema=SCHEMA, env=os.environ.get("REGEQUIV_ENV"), complete=False,
+                  current_route=None, routes=[])
     for route in ROUTES:
         if progress:
-            progress("%s: %s" % (api.tf_version, route.name))
+            progress("TF %s (%s): %s" % (api.tf_version, api.keras_flavour, route.name))
+        report["current_route"] = route.name
+        if checkpoint:
+            checkpoint(report)
         report["routes"].append(route_entry(api, route, n_examples))
+    if semantics:
+        report["current_route"] = "semantics tables"
+        if checkpoint:
+            checkpoint(report)
+        report["semantics"] = semantics_cells(api, progress)
+    report.update(complete=True, current_route=None)
+    if checkpoint:
+        checkpoint(report)
     return report
 
 
 def _fmt_ratio(x):
     return "—" if x is None else "%.6g" % x
+
+
+def semantics_markdown(cells):
+    """The semantics tables' cells, grouped: per probe, each outcome and the subjects that show it."""
+    if not cells:
+        return []
+    lines = ["", "## Edge semantics (the semantics tables, measured here)", "",
+             "Each probe's outcome per route (or per Keras module / collection scenario): the table's",
+             "expectation when the API behaves as the table says, `differs from the table` when not.", ""]
+    grouped = {}
+    for cell, outcome in sorted(cells.items()):
+        area, probe, subject = cell.split("/", 2)
+        grouped.setdefault((area, probe), {}).setdefault(outcome, []).append(subject)
+    area_now = None
+    for (area, probe), outcomes in sorted(grouped.items()):
+        if area != area_now:
+            area_now = area
+            lines += ["", "### %s" % area, "", "| probe | outcome | where |", "|---|---|---|"]
+        for outcome, subjects in sorted(outcomes.items()):
+            lines.append("| %s | %s | %s |" % (probe, outcome.replace("|", "\\|"),
+                                               ", ".join("`%s`" % s for s in subjects)))
+    differing = sorted(c for c, o in cells.items() if o.startswith(("differs", "no table row")))
+    lines += ["", "%d of %d cells differ from their table%s" % (
+        len(differing), len(cells), (": " + ", ".join(differing)) if differing else ".")]
+    return lines
+
+
+def _fmt_dtypes(probe):
+    """'float32 float64 ok; bfloat16: InvalidArgumentError' from the measured dtype probe."""
+    if not probe:
+        return "—"
+    ok = [d for d in ALL_DTYPES if probe.get(d) == "ok"]
+    other = ["%s: %s" % (d, probe[d]) for d in ALL_DTYPES if d in probe and probe[d] != "ok"]
+    return "; ".join(([" ".join(ok) + " ok"] if ok else []) + other)
 
 
 def to_markdown(report):
@@ -113,37 +203,113 @@ def to_markdown(report):
         "fixed case (1 means it agrees); `x contrib` is the penalty over lambda*sum(w**2)/2,",
         "the tf.contrib convention (1 = halves, 2 = Keras' full sum).",
         "",
-        "| route | family | convention | status | ratio | x contrib | examples | note |",
-        "|---|---|---|---|---|---|---|---|",
+        "| route | family | convention | status | ratio | x contrib | dtypes (measured) | examples | note |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report["routes"]:
         note = (r["reason"].splitlines() or [""])[0] if r["reason"] else (
             "lambda stored as %s" % r["lambda_precision"] if r["lambda_precision"] != "as given" else "")
-        lines.append("| `%s` | %s | %s | %s | %s | %s | %d | %s |" % (
+        lines.append("| `%s` | %s | %s | %s | %s | %s | %s | %d | %s |" % (
             r["name"], r["family"], r["convention"], r["status"], _fmt_ratio(r["ratio"]),
-            _fmt_ratio(r["ratio_to_contrib"]), r["examples"], note.replace("|", "\\|")))
+            _fmt_ratio(r["ratio_to_contrib"]), _fmt_dtypes(r.get("dtype_probe")), r["examples"],
+            note.replace("|", "\\|")))
+    lines += semantics_markdown(report.get("semantics"))
     bad = [r for r in report["routes"] if r["status"] in ("mismatch", "error")]
     for r in bad:
         lines += ["", "## %s: %s" % (r["status"], r["name"]), "", "```", r["reason"], "```"]
     return "\n".join(lines) + "\n"
 
 
+def write_json(path, report):
+    """Write atomically: a crash mid-write must not leave half a file for the matrix."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(report, f, indent=2, sort_keys=True, default=str)
+    os.rename(tmp, path)
+
+
 def main(args):
-    from .environment import get_api
-    api = get_api()
+    env = os.environ.get("REGEQUIV_ENV") or "this env"
 
     def progress(msg):
         if not args.quiet:
-            sys.stderr.write("[report] %s\n" % msg)
+            sys.stderr.write("[report %s] %s\n" % (env, msg))
             sys.stderr.flush()
 
-    report = build_report(api, n_examples=args.examples, progress=progress)
+    checkpoint = (lambda r: write_json(args.json, r)) if args.json else None
+    try:
+        from .environment import get_api
+        api = get_api()
+    except Exception as exc:  # TensorFlow itself does not import: that is this env's result
+        error = {"schema": SCHEMA, "env": os.environ.get("REGEQUIV_ENV"), "complete": False,
+                 "error": "%s: %s" % (type(exc).__name__, str(exc).splitlines()[0] if str(exc) else ""),
+                 "python": sys.version.split()[0], "routes": []}
+        if checkpoint:
+            checkpoint(error)
+        sys.stderr.write("TensorFlow does not import here: %s\n" % error["error"])
+        return 1
+
+    report = build_report(api, n_examples=args.examples, progress=progress, checkpoint=checkpoint,
+                          semantics=not args.no_semantics)
     sys.stdout.write(to_markdown(report))
     if args.json:
-        folder = os.path.dirname(os.path.abspath(args.json))
-        if not os.path.isdir(folder):
-            os.makedirs(folder)
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=2, sort_keys=True, default=str)
         progress("wrote %s" % args.json)
     return 1 if any(r["status"] in ("mismatch", "error") for r in report["routes"]) else 0
+
+
+# -- the semantics tables' cells, as this release measures them ---------------
+def _summarize(obs):
+    """An observation without its numbers: what kind of thing the API did."""
+    if obs.get("contained"):
+        return "the probe %s" % obs["contained"]
+    if obs.get("raised"):
+        return "raises %s" % obs["raised"]
+    value = obs.get("value")
+    if value is None:
+        kind = "no penalty"
+    elif value != value:
+        kind = "NaN"
+    elif value in (float("inf"), float("-inf")):
+        kind = "%sinf" % ("-" if value < 0 else "+")
+    elif value == 0:
+        kind = "0"
+    else:
+        kind = "a finite number"
+    return "%s%s" % (kind, "" if obs.get("entries") is None else ", %s entries" % obs["entries"])
+
+
+def semantics_cells(api, progress=None):
+    """{cell id: outcome} for every cell of the semantics tables available here.
+
+    The outcome is the table's expectation when the observation satisfies it
+    (so a change between releases is the change of table row), or, when it
+    does not, "differs from the table: <what happened>". Cells run in the
+    tables' contained worker, as in the tests.
+    """
+    from .semantics.areas import AREAS
+    from .semantics.runner import run_cells
+    cells = {}
+    for name in sorted(AREAS):
+        area = AREAS[name]
+        if progress:
+            progress("semantics table: %s" % name)
+        keys = [k for k in area.keys() if area.unavailable(api, k[1], k[2]) is None]
+        observed = run_cells(keys)
+        for key in keys:
+            cells["/".join(key)] = cell_outcome(api, area, key, observed[tuple(key)])
+    return cells
+
+
+def cell_outcome(api, area, key, obs):
+    _, probe_id, subject = key
+    row = area.row_for(api, probe_id, subject)
+    # A probe-specific detail (a config value, a shape) is a fact of the release: show it.
+    detail = "" if obs.get("detail") is None or obs.get("raised") else " = %r" % (obs["detail"],)
+    if row is None:
+        return "no table row: %s%s" % (_summarize(obs), detail)
+    if row.expect.problems(obs, area.context(api, probe_id, subject)):
+        return "differs from the table (%r): %s%s" % (row.expect, _summarize(obs), detail)
+    return repr(row.expect) + detail

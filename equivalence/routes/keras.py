@@ -6,7 +6,7 @@ Keras multiplies by lambda * sum(w**2) (no 1/2) and casts lambda to floatx
 
 from ..harness import Built, sum_entries
 from ..reference import FULL
-from .registry import KERAS3, LEGACY_KERAS, MATRIX, TF_KERAS, route
+from .registry import KERAS3, KERAS_BFLOAT16, LEGACY_KERAS, MATRIX, TF_KERAS, route
 
 # (route prefix, requirement, how to reach the module, how users spell l2)
 FLAVOURS = [
@@ -19,7 +19,8 @@ FLAVOURS = [
 def _register(prefix, requirement, module_of, l2_name):
     @route("%s.regularizers.%s(scale)(w)" % (prefix, l2_name), family="keras",
            api_call="%s.regularizers.%s(scale)(w)" % (prefix, l2_name),
-           convention=FULL, requires=[requirement], lambda_precision="float32")
+           convention=FULL, requires=[requirement], lambda_precision="float32",
+           dtype_requires={"bfloat16": KERAS_BFLOAT16})
     def call(api, src, lam):
         v = src.variable()
         return Built(getattr(module_of(api).regularizers, l2_name)(lam)(v), v)
@@ -27,7 +28,8 @@ def _register(prefix, requirement, module_of, l2_name):
     @route("%s.layers.Dense(kernel_regularizer=%s).losses" % (prefix, l2_name), family="keras",
            api_call="layer = %s.layers.Dense(units, kernel_regularizer=%s.regularizers.%s(scale)); "
                     "layer.build((None, n)); tf.add_n(layer.losses)" % (prefix, prefix, l2_name),
-           convention=FULL, requires=[requirement], lambda_precision="float32", kernel=MATRIX)
+           convention=FULL, requires=[requirement], lambda_precision="float32", kernel=MATRIX,
+           dtype_requires={"bfloat16": KERAS_BFLOAT16})
     def dense(api, src, lam):
         keras = module_of(api)
         n_in, n_out = src.shape

@@ -27,7 +27,7 @@ def dense(api, src, lam):
        api_call="tf.layers.conv2d(x, filters, kernel_size, kernel_regularizer=contrib.layers.l2_regularizer(scale)); "
                 "tf.add_n(tf.losses.get_regularization_losses())",
        convention=HALF, requires=[TF_LAYERS, CONTRIB], graph_only=True, kernel=CONV2D,
-       dtype_requires={"float64": since_tf("1.15", "a float64 Conv2D kernel on CPU (TF 1.6 has none; measured)")})
+       dtype_requires={"float64": since_tf("1.8", "a float64 Conv2D kernel on CPU (1.6 and 1.7 have none; measured)")})
 def conv2d(api, src, lam):
     kh, kw, c_in, c_out = src.shape
     x = api.v1.placeholder(src.dtype, shape=(None, kh, kw, c_in))

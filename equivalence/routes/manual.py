@@ -2,7 +2,7 @@
 
 from ..harness import Built
 from ..reference import HALF
-from .registry import TF_KERAS, route
+from .registry import KERAS_BFLOAT16, TF_KERAS, route
 
 
 @route("scale * tf.nn.l2_loss(w)", family="manual",
@@ -16,6 +16,7 @@ def l2_loss_by_hand(api, src, lam):
        api_call="tf.keras.regularizers.l2(0.5 * (scale))(w)  # what tf_upgrade_v2 writes for "
                 "tf.contrib.layers.l2_regularizer(scale)",
        convention=HALF, requires=[TF_KERAS], lambda_precision="float32",
+       dtype_requires={"bfloat16": KERAS_BFLOAT16},
        notes="Keras stores its coefficient as floatx (float32); 0.5 * scale rounds to the same float32 "
              "as scale, halved, so the mapping is exact in every dtype.")
 def upgrade_v2_mapping(api, src, lam):

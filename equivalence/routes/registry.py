@@ -44,12 +44,27 @@ def since_tf(version, what):
                        "%s needs TensorFlow >= %s (installed: %s)" % (what, version, api.tf_version))
 
 
-# Which dtypes the penalty ops (Square, Sum, L2Loss, Mul) accept, by release.
-# Measured: TF 1.6 rejects bfloat16 at run time (InvalidArgumentError: no
-# kernel); TF 1.15 and every 2.x accepts it. The version matrix refines this.
-DTYPE_REQUIREMENTS = {
-    "bfloat16": since_tf("1.15", "bfloat16 kernels for Square/Sum/L2Loss on CPU"),
-}
+def tf_in(what, *ranges):
+    """Available in the releases of `ranges`: (first, first_without) pairs, the second may be None."""
+    spans = [(parse_version(a), parse_version(b) if b else None) for a, b in ranges]
+    text = " and ".join(">= %s" % a if not b else "%s-%s" % (a, b) for a, b in ranges)
+
+    def missing(api):
+        v = api.tf_version_tuple
+        if any(a <= v and (b is None or v < b) for a, b in spans):
+            return None
+        return "%s: TensorFlow %s only (installed: %s)" % (what, text, api.tf_version)
+    return Requirement("tf in %s" % text, missing)
+
+
+# Which releases have the CPU kernels a dtype needs, measured by the version
+# matrix's dtype probe (docs/SEMANTICS.md): L2Loss, which every half-convention
+# route reaches through l2_regularizer or tf.nn.l2_loss, has a bfloat16 CPU
+# kernel from 1.14, lost it in 2.4 (NotFoundError / InvalidArgumentError), and
+# has it again from 2.5. Keras computes sum(square(w)) instead: from 1.7.
+L2LOSS_BFLOAT16 = tf_in("a bfloat16 CPU kernel for L2Loss", ("1.14", "2.4"), ("2.5", None))
+KERAS_BFLOAT16 = tf_in("bfloat16 CPU kernels for Square and Sum", ("1.7", None))
+DTYPE_REQUIREMENTS = {"bfloat16": L2LOSS_BFLOAT16}
 
 
 class KernelShape(object):

@@ -1,0 +1,323 @@
+"""The version matrix: merge every env's report into docs/SEMANTICS.md.
+
+`tox -m history` makes one env per TensorFlow release write
+reports/<env>.json (see report.py); `python -m equivalence matrix` (or
+`tox -e matrix`) merges them into
+
+* docs/semantics.json  the merged facts, one entry per release and Keras flavour
+* docs/SEMANTICS.md    rendered from that file alone: a compatibility matrix,
+                       a timeline of every change between consecutive releases,
+                       and the factor-of-two explanation with the migration mapping.
+
+A *fact* is something about one route in one release that the timeline
+compares: is the route available (and why not), what its penalty is in units
+of the contrib convention (1 = lambda*sum(w**2)/2, 2 = Keras' lambda*sum(w**2)),
+whether it agrees with its documented reference, and what each dtype does.
+The same `route_facts` function reads a report here and a fresh measurement
+in tests/test_semantics_document.py, so the committed document is checked
+against the env that runs the tests.
+"""
+
+import configparser
+import glob
+import json
+import os
+import re
+
+from .environment import parse_version
+
+FLAVOUR_LABEL = {"keras2": "Keras 2", "keras3": "Keras 3", "legacy": "tf_keras (TF_USE_LEGACY_KERAS=1)"}
+
+
+# -- facts -------------------------------------------------------------------
+def _first_line(text, limit=150):
+    line = (text or "").strip().splitlines()
+    line = line[0] if line else ""
+    # Addresses and versions inside messages change between otherwise equal releases.
+    line = re.sub(r"0x[0-9a-f]+", "0x…", line)
+    return line[:limit]
+
+
+def convention_label(ratio_to_contrib):
+    """The measured penalty in units of lambda*sum(w**2)/2, rounded to what it means."""
+    if ratio_to_contrib is None:
+        return None
+    for value, name in ((1.0, "half"), (2.0, "full")):
+        if abs(ratio_to_contrib - value) <= 1e-3 * value:
+            return name
+    return "%.4g x half" % ratio_to_contrib
+
+
+def route_facts(entry):
+    """The comparable facts of one route's report entry (see module doc)."""
+    if entry["status"] == "unavailable":
+        return {"available": "no: " + _first_line(entry["reason"])}
+    facts = {"available": "yes"}
+    # Facts come from the fixed cases and the dtype probe only: the Hypothesis sample draws
+    # other cases under other Hypothesis versions, so what it finds marks the matrix cell
+    # (status) but is not compared between releases.
+    if entry.get("fixed_error"):
+        facts["raises"] = _first_line(entry["fixed_error"])
+    facts["measured convention"] = convention_label(entry.get("ratio_to_contrib"))
+    fixed = entry.get("fixed") or []
+    facts["fixed cases"] = "agree" if fixed and all(f["ok"] for f in fixed) else "disagree"
+    for dtype, outcome in sorted((entry.get("dtype_probe") or {}).items()):
+        facts["dtype " + dtype] = outcome
+    for cell, outcome in sorted((entry.get("semantics") or {}).items()):
+        facts[cell] = outcome
+    return facts
+
+
+def release_of(report):
+    """(sort key, label) of the release a report measured."""
+    tf = report.get("tensorflow")
+    flavour = report.get("keras_flavour")
+    if not tf:
+        return None, None
+    label = tf if flavour == "keras2" or flavour is None else "%s (%s)" % (tf, flavour)
+    return (parse_version(tf), tf, flavour or ""), label
+
+
+# -- merge -------------------------------------------------------------------
+def history_envs(tox_ini):
+    """The env names of the `history` label in tox.ini, in their order."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(tox_ini)
+    labels = parser.get("tox", "labels", fallback="")
+    for line in labels.splitlines():
+        name, _, envs = line.partition("=")
+        if name.strip() == "history":
+            return [e.strip() for e in envs.split(",") if e.strip()]
+    return []
+
+
+def env_python(env):
+    m = re.search(r"py(\d)(\d+)$", env)
+    return "%s.%s" % (m.group(1), m.group(2)) if m else None
+
+
+def merge(report_paths, expected_envs=()):
+    """The merged data: one release entry per report, and an entry for every expected env without one."""
+    releases, seen = [], set()
+    for path in sorted(report_paths):
+        with open(path) as f:
+            report = json.load(f)
+        env = report.get("env") or os.path.splitext(os.path.basename(path))[0]
+        seen.add(env)
+        key, label = release_of(report)
+        entry = {"env": env, "label": label or env, "tensorflow": report.get("tensorflow"),
+                 "keras": report.get("keras"), "keras_flavour": report.get("keras_flavour"),
+                 "contrib": report.get("contrib"), "python": report.get("python"),
+                 "numpy": report.get("numpy"), "routes": {}}
+        if report.get("error"):
+            entry.update(status="crashed", detail="TensorFlow does not import: " + report["error"])
+        elif not report.get("complete"):
+            entry.update(status="crashed", detail="the process died while running route %r"
+                         % report.get("current_route"))
+        else:
+            bad = [r["name"] for r in report["routes"] if r["status"] in ("mismatch", "error")]
+            entry.update(status="mismatch" if bad else "ok",
+                         detail="; ".join("%s: %s" % (r["name"], r["status"]) for r in report["routes"]
+                                          if r["name"] in bad))
+        for r in report.get("routes", []):
+            entry["routes"][r["name"]] = {"status": r["status"], "convention": r["convention"],
+                                          "family": r["family"], "api": r.get("api"),
+                                          "examples": r.get("examples", 0),
+                                          "reason": _first_line(r.get("reason")),
+                                          "facts": route_facts(r)}
+        entry["cells"] = report.get("semantics") or {}
+        differing = [c for c, o in entry["cells"].items() if o.startswith(("differs", "no table row"))]
+        if differing and entry["status"] == "ok":
+            entry.update(status="differs from the semantics tables",
+                         detail="%d of %d cells: %s" % (len(differing), len(entry["cells"]),
+                                                        ", ".join(sorted(differing)[:8])
+                                                        + (" …" if len(differing) > 8 else "")))
+        entry["_key"] = key
+        releases.append(entry)
+    for env in expected_envs:
+        if env not in seen:
+            releases.append({"env": env, "label": env, "tensorflow": None, "keras_flavour": None,
+                             "python": env_python(env), "routes": {}, "cells": {}, "status": "no report",
+                             "detail": "the env did not build or TensorFlow crashed before the report "
+                                       "started (see the tox output for %s)" % env,
+                             "_key": None})
+    order = {env: i for i, env in enumerate(expected_envs)}
+    releases.sort(key=lambda r: (r["_key"] is None, r["_key"] or (), order.get(r["env"], 10 ** 6)))
+    for r in releases:
+        del r["_key"]
+    return {"schema": 1, "releases": releases}
+
+
+def lineages(releases):
+    """Consecutive pairs to compare: one Keras 2 line up to 2.15, then Keras 3 and tf_keras each on from it."""
+    measured = [r for r in releases if r.get("tensorflow")]
+    keras2 = [r for r in measured if r["keras_flavour"] == "keras2"]
+    pairs = list(zip(keras2, keras2[1:]))
+    for flavour in ("keras3", "legacy"):
+        line = keras2[-1:] + [r for r in measured if r["keras_flavour"] == flavour]
+        pairs.extend(zip(line, line[1:]))
+    return pairs
+
+
+def timeline(releases):
+    """Every fact that differs between consecutive releases: (before, after, route, fact, old, new)."""
+    changes = []
+    for before, after in lineages(releases):
+        names = list(before["routes"]) + [n for n in after["routes"] if n not in before["routes"]]
+        for name in names:
+            old = before["routes"].get(name, {}).get("facts", {"available": "not in this suite's run"})
+            new = after["routes"].get(name, {}).get("facts", {"available": "not in this suite's run"})
+            for fact in list(old) + [k for k in new if k not in old]:
+                if old.get(fact) != new.get(fact):
+                    changes.append((before["label"], after["label"], name, fact, old.get(fact), new.get(fact)))
+        if before.get("cells") and after.get("cells"):  # both ran the semantics tables
+            for cell in sorted(set(before["cells"]) | set(after["cells"])):
+                old, new = before["cells"].get(cell), after["cells"].get(cell)
+                if old != new:
+                    area, probe, subject = cell.split("/", 2)
+                    changes.append((before["label"], after["label"], subject, "%s: %s" % (area, probe), old, new))
+    return changes
+
+
+# -- rendering ---------------------------------------------------------------
+CELL = {"unavailable": "—", "mismatch": "✗", "error": "E"}
+
+
+def _cell(route):
+    if route is None:
+        return " "
+    if route["status"] == "ok":
+        measured = route["facts"].get("measured convention")
+        return {"half": "½", "full": "1"}.get(measured, measured or "?")
+    return CELL.get(route["status"], "?")
+
+
+def render(data):
+    releases = data["releases"]
+    route_names = []
+    for r in releases:
+        for name in r["routes"]:
+            if name not in route_names:
+                route_names.append(name)
+    out = [
+        "# Regularization semantics across TensorFlow releases",
+        "",
+        "Generated by `tox -m history -p 2 && tox -e matrix` from one report per release",
+        "(`python -m equivalence report --json reports/<env>.json` in each env); do not edit by hand.",
+        "`tests/test_semantics_document.py` checks, in every env that runs the tests, that this",
+        "document is the rendering of `docs/semantics.json` and that the facts recorded for the",
+        "running release are what that release measures now.",
+        "",
+        "## The factor of two",
+        "",
+        "Two conventions exist for the same name \"L2 regularization\":",
+        "",
+        "* **half**: `λ · Σw² / 2`: `tf.contrib.layers.l2_regularizer` (and `tf_slim`), `tf.nn.l2_loss`,",
+        "  and everything that reads the `REGULARIZATION_LOSSES` collection they fill.",
+        "* **full**: `λ · Σw²`: Keras `regularizers.l2` / `L2` in `tf.keras`, Keras 3 and `tf_keras`.",
+        "",
+        "So `contrib.layers.l2_regularizer(scale)` equals `keras.regularizers.l2(scale / 2)`, and",
+        "`tf_upgrade_v2` rewrites it as `tf.keras.regularizers.l2(0.5 * (scale))`. The seed example:",
+        "a 784×10 kernel of ones at scale 0.01 gives 39.2 through contrib and 78.4 through Keras.",
+        "Migrating by renaming alone doubles the penalty and its gradient.",
+        "",
+        "## Releases",
+        "",
+        "| release | env | Keras | contrib | Python | NumPy | result |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in releases:
+        out.append("| %s | `%s` | %s | %s | %s | %s | %s |" % (
+            r["label"], r["env"], _keras_cell(r), r.get("contrib") or "—", r.get("python") or "—",
+            r.get("numpy") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else "")))
+    out += ["", "## Compatibility matrix", "",
+            "`½`: the route runs and its penalty is `λ·Σw²/2`; `1`: `λ·Σw²`; `—`: unavailable (why: below);",
+            "`✗`: disagrees with its documented reference; `E`: raised.", ""]
+    out.append("| release | " + " | ".join("R%d" % (i + 1) for i in range(len(route_names))) + " |")
+    out.append("|---|" + "---|" * len(route_names))
+    for r in releases:
+        if not r["routes"]:
+            out.append("| %s | %s |" % (r["label"], r["status"]))
+            continue
+        out.append("| %s | " % r["label"] + " | ".join(_cell(r["routes"].get(n)) for n in route_names) + " |")
+    out += ["", "Routes:", ""]
+    for i, name in enumerate(route_names):
+        out.append("* **R%d** `%s`" % (i + 1, name))
+    out += ["", "### Why a route is unavailable", ""]
+    reasons, first = {}, {}
+    for r in releases:
+        for name, route in r["routes"].items():
+            if route["status"] == "unavailable":
+                key = (name, re.sub(r"\d+(\.\d+)+", "x.y", route["reason"]))  # same reason, other versions
+                reasons.setdefault(key, []).append(r["label"])
+                first.setdefault(key, route["reason"])
+    for key, labels in sorted(reasons.items()):
+        out.append("* `%s` in %s: %s" % (key[0], _span(labels), first[key]))
+    out += ["", "## Timeline of changes", "",
+            "Every fact that differs between a release and the one before it (Keras 3 and tf_keras",
+            "releases are each compared with their own predecessor, the first of them with 2.15).", ""]
+    changes = timeline(releases)
+    if not changes:
+        out.append("No fact changed between consecutive measured releases.")
+    current = None
+    for before, after, name, fact, old, new in changes:
+        if (before, after) != current:
+            current = (before, after)
+            out += ["", "### %s → %s" % (before, after), ""]
+        out.append("* `%s` — %s: %s → %s" % (name, fact, _show(old), _show(new)))
+    return "\n".join(out) + "\n"
+
+
+def _keras_cell(r):
+    if not r.get("keras_flavour"):
+        return "—"
+    return "%s %s" % (FLAVOUR_LABEL.get(r["keras_flavour"], r["keras_flavour"]), r.get("keras") or "")
+
+
+def _span(labels):
+    return labels[0] if len(labels) == 1 else "%s … %s (%d releases)" % (labels[0], labels[-1], len(labels))
+
+
+def _show(value):
+    return "*(none)*" if value is None else "`%s`" % value
+
+
+def main(args):
+    paths = glob.glob(os.path.join(args.reports, "*.json"))
+    expected = history_envs(args.tox_ini) if os.path.exists(args.tox_ini) else []
+    data = merge(paths, expected)
+    for path, text in ((args.data, json.dumps(data, indent=1, sort_keys=True) + "\n"), (args.out, render(data))):
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            os.makedirs(folder)
+        with open(path, "w") as f:
+            f.write(text)
+    print("merged %d reports (%d releases expected) into %s and %s" % (len(paths), len(expected), args.out,
+                                                                      args.data))
+    return 0
+
+
+def progress(args):
+    """One line per env of a running matrix: done, or which route it is on (from the checkpoints)."""
+    expected = history_envs(args.tox_ini) if os.path.exists(args.tox_ini) else []
+    found = {}
+    for path in glob.glob(os.path.join(args.reports, "*.json")):
+        try:
+            with open(path) as f:
+                report = json.load(f)
+        except ValueError:  # being rewritten right now
+            continue
+        found[report.get("env") or os.path.basename(path)[:-5]] = report
+    for env in expected + sorted(e for e in found if e not in expected):
+        r = found.get(env)
+        if r is None:
+            state = "waiting (or did not build)"
+        elif r.get("error"):
+            state = "crashed: TensorFlow does not import: %s" % r["error"]
+        elif r.get("complete"):
+            state = "done: %d routes, %d mismatches" % (
+                len(r["routes"]), sum(x["status"] in ("mismatch", "error") for x in r["routes"]))
+        else:
+            state = "route %d: %s" % (len(r["routes"]) + 1, r.get("current_route"))
+        print("%-24s %s" % (env, state))
+    return 0

@@ -1,0 +1,76 @@
+"""docs/SEMANTICS.md cannot rot: it is the rendering of docs/semantics.json, and the
+facts that file records for the running release are what this release measures now."""
+
+import io
+import json
+import os
+
+import pytest
+
+from equivalence import matrix
+from equivalence.report import route_entry
+from equivalence.routes import ROUTES
+
+from .routes import route_params
+
+DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs")
+
+
+def _read(name):
+    path = os.path.join(DOCS, name)
+    if not os.path.exists(path):
+        pytest.fail("%s is missing: run `tox -m history -p 2 && tox -e matrix` and commit docs/" % path)
+    with io.open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+@pytest.fixture(scope="module")
+def recorded_release(api):
+    data = json.loads(_read("semantics.json"))
+    v = api.versions()
+    for release in data["releases"]:
+        if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"]:
+            return release
+    pytest.skip("docs/semantics.json records no run of TF %s (%s); the matrix covers %s"
+                % (v["tensorflow"], v["keras_flavour"],
+                   ", ".join(r["label"] for r in data["releases"] if r.get("tensorflow"))))
+
+
+def test_document_is_the_rendering_of_its_data():
+    data = json.loads(_read("semantics.json"))
+    assert _read("SEMANTICS.md") == matrix.render(data), (
+        "docs/SEMANTICS.md was edited by hand or not regenerated: run `tox -e matrix`")
+
+
+@pytest.mark.parametrize("route", route_params(ROUTES))
+def test_recorded_facts_hold_in_this_release(api, recorded_release, route):
+    recorded = recorded_release["routes"].get(route.name)
+    if recorded is None:
+        pytest.fail("route %r is in the registry but not in docs/semantics.json for %s: regenerate the matrix"
+                    % (route.name, recorded_release["label"]))
+    measured = matrix.route_facts(route_entry(api, route, n_examples=0))
+    differing = sorted(k for k in set(measured) | set(recorded["facts"])
+                       if measured.get(k) != recorded["facts"].get(k))
+    assert not differing, "route %s on %s (%s): docs/semantics.json says %s, this env measures %s" % (
+        route.name, recorded_release["label"], api.describe(),
+        {k: recorded["facts"].get(k) for k in differing}, {k: measured.get(k) for k in differing})
+
+
+def test_recorded_semantics_cells_hold_in_this_release(api, recorded_release):
+    """Every semantics-table cell the document records for this release has the outcome it records."""
+    from equivalence.report import cell_outcome
+    from equivalence.semantics.areas import AREAS
+
+    from .semantics import observations  # shared with the semantics tests: each cell is observed once
+    recorded = recorded_release.get("cells") or {}
+    if not recorded:
+        pytest.fail("docs/semantics.json has no semantics cells for %s: regenerate the matrix"
+                    % recorded_release["label"])
+    measured = {}
+    for area in AREAS.values():
+        for key, obs in observations(api, area).items():
+            measured["/".join(key)] = cell_outcome(api, area, list(key), obs)
+    differing = sorted(c for c in set(measured) | set(recorded) if measured.get(c) != recorded.get(c))
+    assert not differing, "%d semantics cells on %s (%s) differ from docs/semantics.json:\n%s" % (
+        len(differing), recorded_release["label"], api.describe(), "\n".join(
+            "  %s: document says %s, measured %s" % (c, recorded.get(c), measured.get(c)) for c in differing))
