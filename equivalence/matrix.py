@@ -188,7 +188,9 @@ def _cell(route):
         return " "
     if route["status"] == "ok":
         measured = route["facts"].get("measured convention")
-        return {"half": "½", "full": "1"}.get(measured, measured or "?")
+        if measured is None:  # an L1 penalty: no L2 convention to measure, it agrees with its reference
+            return "✓"
+        return {"half": "½", "full": "1"}.get(measured, measured)
     return CELL.get(route["status"], "?")
 
 
@@ -232,7 +234,8 @@ def render(data):
             r.get("numpy") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else "")))
     out += ["", "## Compatibility matrix", "",
             "`½`: the route runs and its penalty is `λ·Σw²/2`; `1`: `λ·Σw²`; `—`: unavailable (why: below);",
-            "`✗`: disagrees with its documented reference; `E`: raised.", ""]
+            "`✓`: an L1 / L1+L2 route that agrees with its reference; `✗`: disagrees with its documented",
+            "reference; `E`: raised.", ""]
     out.append("| release | " + " | ".join("R%d" % (i + 1) for i in range(len(route_names))) + " |")
     out.append("|---|" + "---|" * len(route_names))
     for r in releases:

@@ -110,9 +110,11 @@ def route_entry(api, route, n_examples=25):
             verdict = verify(api, route, case)
             ref, _ = expectation(route, case)
             weights = route.adapt(case.weights)
-            half = l2(weights, case.lam, HALF).value
+            # In units of the contrib L2 convention; meaningless for L1 penalties.
+            half = l2(weights, case.lam, HALF).value if route.penalty == "l2" else None
             entry["fixed"].append({"case": label, "expected": ref.value, "got": verdict.measurement.value,
-                                   "ratio": verdict.ratio, "ratio_to_contrib": verdict.measurement.value / half,
+                                   "ratio": verdict.ratio,
+                                   "ratio_to_contrib": verdict.measurement.value / half if half else None,
                                    "ok": verdict.ok})
             if not verdict.ok and entry["status"] == "ok":
                 entry.update(status="mismatch", reason=verdict.message)
