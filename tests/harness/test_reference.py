@@ -47,7 +47,8 @@ def test_squares_of_float32_are_exact_in_float64():
     w = np.array([1.0 + 2.0 ** -23], dtype=np.float32)
     s, err = reference.sum_of_squares(w)
     assert s == 1.0 + 2.0 ** -22 + 2.0 ** -46
-    assert err == reference.U64  # one correctly rounded sum, exact terms
+    # Exact terms, then one block sum and the sum of block sums: at most two roundings claimed.
+    assert reference.U64 <= err <= 2 * reference.U64
 
 
 def test_bfloat16_weights_are_read_exactly():
