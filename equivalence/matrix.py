@@ -288,8 +288,9 @@ def _show(value):
 def main(args):
     paths = glob.glob(os.path.join(args.reports, "*.json"))
     expected = history_envs(args.tox_ini) if os.path.exists(args.tox_ini) else []
-    data = merge(paths, expected)
-    for path, text in ((args.data, json.dumps(data, indent=1, sort_keys=True) + "\n"), (args.out, render(data))):
+    text = json.dumps(merge(paths, expected), indent=1, sort_keys=True) + "\n"
+    data = json.loads(text)  # render what the file holds (sorted keys), exactly as the test does
+    for path, text in ((args.data, text), (args.out, render(data))):
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
             os.makedirs(folder)
