@@ -21,7 +21,7 @@ Adding a mutant is one `@mutant(...)` entry below.
 import functools
 import numbers
 
-from .routes.registry import CONTRIB, Requirement
+from .routes.registry import CONTRIB, Requirement, first_missing
 
 MUTANTS = []
 
@@ -44,11 +44,7 @@ class Mutant(object):
 
     def unavailable(self, api):
         """Why the broken API does not exist here (the mutant is not applicable), or None."""
-        for req in self.requires:
-            reason = req.missing(api)
-            if reason:
-                return reason
-        return None
+        return first_missing(self.requires, api)
 
     def points_at_api(self, text):
         return any(word in text for word in self.points_at)

@@ -38,6 +38,15 @@ LEGACY_KERAS = Requirement("tf_keras", lambda api: None if api.legacy_keras is n
                            else api.legacy_keras_reason)
 
 
+def first_missing(requirements, api):
+    """The reason of the first requirement `api` lacks, or None when it has them all."""
+    for req in requirements:
+        reason = req.missing(api)
+        if reason:
+            return reason
+    return None
+
+
 def since_tf(version, what):
     v = parse_version(version)
     return Requirement("tf>=%s" % version, lambda api: None if api.tf_version_tuple >= v else
@@ -119,11 +128,7 @@ class Route(object):
 
     def unavailable(self, api):
         """Why this route cannot run here, or None when it can."""
-        for req in self.requires:
-            reason = req.missing(api)
-            if reason:
-                return reason
-        return None
+        return first_missing(self.requires, api)
 
     def dtype_unavailable(self, api, dtype):
         if dtype not in self.dtypes:

@@ -13,6 +13,7 @@ import numpy as np
 from .. import reference, tolerance as tolerance_mod
 from ..harness import Case, run_route
 from ..initializers import InitSpec
+from ..routes.registry import first_missing
 
 # The weights every lambda probe uses: small, ordinary, float32, not all one sign.
 PROBE_WEIGHTS = np.random.RandomState(0).randn(3, 2)
@@ -181,11 +182,7 @@ class Scenario(object):
         self.id, self.description, self.run, self.requires, self.eager = pid, description, run, requires, eager
 
     def unavailable(self, api):
-        for req in self.requires:
-            reason = req.missing(api)
-            if reason:
-                return reason
-        return None
+        return first_missing(self.requires, api)
 
 
 def _l2(api, scale=COLLECTION_SCALE):
