@@ -22,6 +22,7 @@ The conventions differ by exactly a factor of two:
   FULL  (Keras regularizers.l2 / L2):                                 lambda * sum(w**2)
 """
 
+import functools
 import math
 
 import numpy as np
@@ -70,15 +71,20 @@ def _pairwise_depth(n):
     sequentially; larger n: split in two halves (a multiple of 8) and add.
     The reduction adds the result to the first element: one more addition.
     """
-    def depth(m):
-        if m < 8:
-            return max(m - 1, 0)
-        if m <= 128:
-            return (m // 8 - 1) + 3 + m % 8
-        half = m // 2
-        half -= half % 8
-        return 1 + max(depth(half), depth(m - half))
-    return 1 + depth(max(n - 1, 0))
+    return 1 + _pairwise_tree_depth(max(n - 1, 0))
+
+
+@functools.lru_cache(maxsize=None)
+def _pairwise_tree_depth(m):
+    # Memoized: each level of the split has at most two distinct sizes, so this is
+    # O(log m) calls; unmemoized it was m/64 calls, 3/4 of the reference's time at 2**24.
+    if m < 8:
+        return max(m - 1, 0)
+    if m <= 128:
+        return (m // 8 - 1) + 3 + m % 8
+    half = m // 2
+    half -= half % 8
+    return 1 + max(_pairwise_tree_depth(half), _pairwise_tree_depth(m - half))
 
 
 def _sum(weights, ufunc):
@@ -90,13 +96,19 @@ def _sum(weights, ufunc):
     if n <= FSUM_LIMIT and not _is_sub_float64(flat):
         terms = ufunc(flat.astype(np.float64))
         return math.fsum(terms.tolist()) if n else 0.0, term_error + U64
-    buf = np.empty(min(BLOCK, n), np.float64)
+    # np.add.reduce is np.sum's own kernel (same pairwise order, same depth) without np.sum's
+    # ~8 us of dispatch, which was half the reference's cost for a 64x32 case.
+    if n <= BLOCK:  # one block: widen and apply in place, no buffer bookkeeping
+        terms = flat.astype(np.float64)
+        ufunc(terms, out=terms)
+        return float(np.add.reduce(terms)), term_error + (_pairwise_depth(n) + 1) * U64
+    buf = np.empty(BLOCK, np.float64)
     partials, depth = [], 0
     for start in range(0, n, BLOCK):
         block = buf[:min(BLOCK, n - start)]
         block[...] = flat[start:start + BLOCK]  # exact widening, no temporary
         ufunc(block, out=block)
-        partials.append(float(np.sum(block)))
+        partials.append(float(np.add.reduce(block)))
         depth = max(depth, _pairwise_depth(block.size))
     # Each block sum is within depth*U64 of its exact value (non-negative terms,
     # so relative to the total too); fsum of the block sums adds one rounding.
