@@ -131,12 +131,16 @@ def large_one_size(exponent, repeat):
         w = rng.uniform(-1.0, 1.0, size=(side, n // side)).astype(api.numpy_dtype(dtype))
         case = Case(w, dtype, 0.01, InitSpec("array", array=None))
         verify(api, route, Case(w[:8, :8].copy(), dtype, 0.01, case.init))  # kernel setup, not measured
-        ref_times, times, peaks, ok = [], [], [], True
+        ref_times, bare_times, times, peaks, ok = [], [], [], [], True
         for _ in range(repeat):
             gc.collect()
             t = time.perf_counter()
             route.reference(route.adapt(w), 0.01)
             ref_times.append(time.perf_counter() - t)
+            gc.collect()
+            t = time.perf_counter()
+            bare_calls(api, route, route.adapt(w), dtype, 0.01)
+            bare_times.append(time.perf_counter() - t)
             gc.collect()
             can_reset = _reset_peak()
             before = _status_kib("VmRSS")
@@ -149,6 +153,7 @@ def large_one_size(exponent, repeat):
             del verdict
         rows.append({"route": route.name, "dtype": dtype, "n": n, "ok": ok,
                      "verify_s": _median(times), "reference_s": _median(ref_times),
+                     "bare_s": _median(bare_times),
                      "peak_bytes": max(peaks) if peaks else None, "array_bytes": w.nbytes})
         del w, case
     print("BENCH-JSON " + json.dumps(rows))
@@ -158,8 +163,9 @@ def large_table(exponents, repeat):
     print("\n== large weights: verify time / NumPy reference time, peak RSS added / array bytes ==")
     print("(median of %d; a fresh process per size; float32 unless the release's reduction forces float64)"
           % repeat)
-    print("%-62s %4s %8s %9s %9s %6s %6s %3s" % ("route", "2^k", "dtype", "verify ms", "ref ms",
-                                                  "time x", "mem x", "ok"))
+    print("(bare: the route's TensorFlow calls alone; own: verify - bare - ref, i.e. read-back and bit check)")
+    print("%-62s %4s %8s %8s %8s %9s %7s %6s %6s %3s" % ("route", "2^k", "dtype", "bare ms", "ref ms",
+                                                        "verify ms", "own ms", "time x", "mem x", "ok"))
     worst = {}
     for k in exponents:
         out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--one-large", str(k),
@@ -177,9 +183,10 @@ def large_table(exponents, repeat):
             mx = row["peak_bytes"] / row["array_bytes"] if row["peak_bytes"] is not None else float("nan")
             w = worst.setdefault(k, [0.0, 0.0])
             w[0], w[1] = max(w[0], tx), max(w[1], mx)
-            print("%-62s %4d %8s %9.1f %9.1f %6.2f %6.2f %3s" % (
-                row["route"][:62], k, row["dtype"], row["verify_s"] * 1e3, row["reference_s"] * 1e3,
-                tx, mx, "ok" if row["ok"] else "NO"))
+            own = row["verify_s"] - row["bare_s"] - row["reference_s"]
+            print("%-62s %4d %8s %8.1f %8.1f %9.1f %7.1f %6.2f %6.2f %3s" % (
+                row["route"][:62], k, row["dtype"], row["bare_s"] * 1e3, row["reference_s"] * 1e3,
+                row["verify_s"] * 1e3, own * 1e3, tx, mx, "ok" if row["ok"] else "NO"))
     for k in sorted(worst):
         print("2^%d worst: time %.2fx, memory %.2fx%s" % (k, worst[k][0], worst[k][1],
                                                          "  (goal <= 3x, 3x)" if k == 24 else ""))
