@@ -16,6 +16,11 @@ COLOCATED = {"bfloat16": tf_in("bfloat16 through get_variable(regularizer=) (L2L
                                "the variable and has no CPU bfloat16 kernel there)", ("2.0", "2.4"), ("2.5", None))}
 
 
+# What every route here shares: contrib's half-convention l2 in a v1 graph.
+V1_GRAPH = dict(family="compat_v1", convention=HALF, requires=[CONTRIB], graph_only=True)
+GET_VARIABLE = dict(V1_GRAPH, dtype_requires=COLOCATED)
+
+
 def reg_losses(api, scope=None):
     return api.v1.get_collection(api.v1.GraphKeys.REGULARIZATION_LOSSES, scope)
 
@@ -25,49 +30,49 @@ def _get_variable(api, src, lam):
                                regularizer=api.contrib.l2_regularizer(scale=lam))
 
 
-@route("get_variable(regularizer=l2) + add_n(REGULARIZATION_LOSSES)", family="compat_v1",
+@route("get_variable(regularizer=l2) + add_n(REGULARIZATION_LOSSES)",
        api_call="tf.get_variable(..., regularizer=contrib.l2_regularizer(scale)); "
                 "tf.add_n(tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES))",
-       convention=HALF, requires=[CONTRIB], graph_only=True, dtype_requires=COLOCATED)
+       **GET_VARIABLE)
 def get_variable_collection(api, src, lam):
     v = _get_variable(api, src, lam)
     entries = reg_losses(api)
     return Built(sum_entries(api, entries), v, len(entries))
 
 
-@route("losses.get_regularization_loss()", family="compat_v1",
+@route("losses.get_regularization_loss()",
        api_call="tf.get_variable(..., regularizer=contrib.l2_regularizer(scale)); "
                 "tf.losses.get_regularization_loss()",
-       convention=HALF, requires=[CONTRIB], graph_only=True, dtype_requires=COLOCATED)
+       **GET_VARIABLE)
 def get_regularization_loss(api, src, lam):
     v = _get_variable(api, src, lam)
     return Built(api.v1.losses.get_regularization_loss(), v, len(reg_losses(api)))
 
 
-@route("losses.get_regularization_losses() + add_n", family="compat_v1",
+@route("losses.get_regularization_losses() + add_n",
        api_call="tf.get_variable(..., regularizer=contrib.l2_regularizer(scale)); "
                 "tf.add_n(tf.losses.get_regularization_losses())",
-       convention=HALF, requires=[CONTRIB], graph_only=True, dtype_requires=COLOCATED)
+       **GET_VARIABLE)
 def get_regularization_losses(api, src, lam):
     v = _get_variable(api, src, lam)
     entries = api.v1.losses.get_regularization_losses()
     return Built(sum_entries(api, entries), v, len(entries))
 
 
-@route("variable_scope(regularizer=l2) + get_variable", family="compat_v1",
+@route("variable_scope(regularizer=l2) + get_variable",
        api_call="with tf.variable_scope('scope', regularizer=contrib.l2_regularizer(scale)): "
                 "tf.get_variable(...); tf.losses.get_regularization_loss()",
-       convention=HALF, requires=[CONTRIB], graph_only=True, dtype_requires=COLOCATED)
+       **GET_VARIABLE)
 def variable_scope_regularizer(api, src, lam):
     with api.v1.variable_scope("scope", regularizer=api.contrib.l2_regularizer(scale=lam)):
         v = api.v1.get_variable("weights", shape=src.shape, dtype=src.dtype, initializer=src.initializer)
     return Built(api.v1.losses.get_regularization_loss(), v, len(reg_losses(api)))
 
 
-@route("Variable + add_to_collection(REGULARIZATION_LOSSES, l2(v))", family="compat_v1",
+@route("Variable + add_to_collection(REGULARIZATION_LOSSES, l2(v))",
        api_call="v = tf.Variable(w); tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, "
                 "contrib.l2_regularizer(scale)(v)); tf.losses.get_regularization_loss()",
-       convention=HALF, requires=[CONTRIB], graph_only=True)
+       **V1_GRAPH)
 def variable_add_to_collection(api, src, lam):
     v = src.variable()
     penalty = api.contrib.l2_regularizer(scale=lam)(v)
