@@ -1,5 +1,6 @@
-"""The weights table: NaN/inf entries, zero-size and integer weights, float16 overflow, float64 with a
-lambda that float32 cannot hold; lambda 0.1 throughout (probes.WEIGHT_PROBES).
+"""The weights table: NaN/inf entries, zero-size and integer weights, float16 overflow, float16/bfloat16
+precision loss, float64 with a lambda that float32 cannot hold; lambda 0.1 except where the probe says
+(probes.WEIGHT_PROBES).
 
 * NaN and inf weights propagate everywhere (Penalty() is the NumPy reference, NaN or inf).
 * Zero-size weights give an exact 0 everywhere they are accepted; tf.layers.conv2d with a zero-size
@@ -10,13 +11,18 @@ lambda that float32 cannot hold; lambda 0.1 throughout (probes.WEIGHT_PROBES).
   L1 routes (no squares) return the finite reference.
 * float64 weights with lambda 0.1: contrib and tf.nn.l2_loss use 0.1 exactly (float64); every Keras
   route uses float32(0.1), a relative error of 1.5e-8 that no float64 user expects.
+* float16 / bfloat16 precision (1024-4096 equal terms, lambda 1/8): from TF 1.13 (float16) and 2.3
+  (bfloat16) every route equals the same computation in float32 rounded to the dtype. Before that the
+  reduction ran sequentially in the weights' dtype and stalled: float16 penalties lost half their value
+  (TF < 1.13, every route), bfloat16 penalties through reduce_sum lost 3/4 (TF < 2.3: Keras, contrib l1,
+  and the |w| half of contrib l1_l2), while L2Loss (contrib l2, tf.nn.l2_loss) already summed wider.
 * int32 weights: TF's L2Loss/Square paths raise TypeError or InvalidArgumentError; Keras 3 (and L1 in
   Keras on TF 2) returns an int32 *zero*: lambda 0.1 is cast to the weights' integer dtype first.
 """
 
 import numpy as np
 
-from .outcomes import Contained, Overflows, Penalty, Raises
+from .outcomes import Accumulates, Contained, Overflows, Penalty, Raises
 from .table import Row
 
 F32_01 = float(np.float32(0.1))  # what Keras multiplies by when asked for 0.1 (floatx storage)
@@ -25,6 +31,9 @@ INT_ZERO = ("Silently wrong: lambda 0.1 is cast to the weights' int32 dtype (0) 
             "the penalty is an int32 0 instead of an error or 0.1 * sum(w**2). Looks like an upstream bug.")
 CONV_SIGFPE = ("TF 1.15 Conv2D with zero input channels dies with SIGFPE (integer division by zero in the "
                "kernel): the whole process goes down, which is why probes run in a contained worker.")
+STALL = ("Silently wrong: a sequential sum in the weights' dtype stops growing once its spacing reaches twice a "
+         "term, so the penalty of many equal weights is a fraction of the exact one, without a warning. "
+         "Upstream later made the reduction accumulate wider (the float32 model holds from then on).")
 FLOAT32_LAMBDA = "Keras stores lambda as floatx (float32) even for float64 weights."
 
 ROWS = [
@@ -163,4 +172,12 @@ ROWS = [
     Row('float64_lambda_0.1', 'tf.keras.layers.Dense(kernel_regularizer=l2).losses', Penalty(lam=F32_01, as_given=True, entries=1), note=FLOAT32_LAMBDA),
     Row('float64_lambda_0.1', 'keras.layers.Dense(kernel_regularizer=L2).losses', Penalty(lam=F32_01, as_given=True, entries=1), note=FLOAT32_LAMBDA),
     Row('float64_lambda_0.1', 'tf_keras.layers.Dense(kernel_regularizer=l2).losses', Penalty(lam=F32_01, as_given=True, entries=1), note=FLOAT32_LAMBDA),
+    Row('float16_sum_stall', '*', Accumulates('linear'), tf_max='1.13', upstream_bug=STALL),
+    Row('float16_sum_stall', '*', Accumulates('float32'), tf_min='1.13'),
+    Row('bfloat16_sum_stall', 'family=keras', Accumulates('linear'), tf_max='2.3', upstream_bug=STALL),
+    Row('bfloat16_sum_stall', 'tf_upgrade_v2: tf.keras.regularizers.l2(0.5 * scale)(w)', Accumulates('linear'), tf_max='2.3', upstream_bug=STALL),
+    Row('bfloat16_sum_stall', 'family=contrib,penalty=l1', Accumulates('linear'), tf_max='2.3', upstream_bug=STALL),
+    Row('bfloat16_sum_stall', 'family=contrib,penalty=l1_l2', Accumulates('linear', l2='float32'), tf_max='2.3', upstream_bug=STALL,
+        note="the |w| sum goes through reduce_sum (sequential), the squares through L2Loss (wider)"),
+    Row('bfloat16_sum_stall', '*', Accumulates('float32'), note="L2Loss sums bfloat16 wider in every release measured"),
 ]
