@@ -34,6 +34,8 @@ CONV_SIGFPE = ("TF 1.15 Conv2D with zero input channels dies with SIGFPE (intege
 STALL = ("Silently wrong: a sequential sum in the weights' dtype stops growing once its spacing reaches twice a "
          "term, so the penalty of many equal weights is a fraction of the exact one, without a warning. "
          "Upstream later made the reduction accumulate wider (the float32 model holds from then on).")
+L2LOSS_INT32 = ("TF 2.0-2.2 have no int32 CPU kernel for L2Loss at all (NotFoundError); later releases reject "
+                "the dtype (InvalidArgumentError).")
 FLOAT32_LAMBDA = "Keras stores lambda as floatx (float32) even for float64 weights."
 
 ROWS = [
@@ -100,19 +102,23 @@ ROWS = [
     Row('empty', 'tf_keras.regularizers.l1(scale)(w)', Penalty()),
     Row('empty', 'tf_keras.regularizers.l1_l2(l1=scale, l2=scale)(w)', Penalty()),
     Row('empty', 'family=manual', Penalty()),
-    Row('empty', 'tf.layers.conv2d(kernel_regularizer=l2)', Penalty(entries=1), tf_max='1.15'),
-    Row('empty', 'tf.layers.conv2d(kernel_regularizer=l2)', Contained('crashed'), tf_min='1.15', tf_max='2.0', note=CONV_SIGFPE),
-    Row('empty', 'tf.layers.conv2d(kernel_regularizer=l2)', Raises('ValueError'), tf_min='2.0'),
+    Row('empty', 'tf.layers.conv2d(kernel_regularizer=l2)', Penalty(entries=1), tf_max='1.14'),
+    Row('empty', 'tf.layers.conv2d(kernel_regularizer=l2)', Contained('crashed'), tf_min='1.14', tf_max='2.3', note=CONV_SIGFPE),
+    Row('empty', 'tf.layers.conv2d(kernel_regularizer=l2)', Raises('ValueError'), tf_min='2.3'),
     Row('int32', 'family=compat_v1', Raises('TypeError')),
     Row('int32', 'family=contrib', Raises('TypeError')),
     Row('int32', 'tf_keras.layers.Dense(kernel_regularizer=l2).losses', Raises('TypeError')),
     Row('int32', 'tf_keras.regularizers.l1_l2(l1=scale, l2=scale)(w)', Raises('TypeError')),
     Row('int32', 'family=layers', Raises('TypeError')),
-    Row('int32', 'tf.keras.regularizers.l2(scale)(w)', Raises('TypeError'), tf_max='2.0'),
-    Row('int32', 'tf.keras.regularizers.l1(scale)(w)', Raises('TypeError'), tf_max='2.0'),
+    Row('int32', 'tf.keras.regularizers.l2(scale)(w)', Raises('TypeError'), tf_max='2.3'),
+    Row('int32', 'tf.keras.regularizers.l1(scale)(w)', Raises('TypeError'), tf_max='2.3'),
+    Row('int32', 'tf_upgrade_v2: tf.keras.regularizers.l2(0.5 * scale)(w)', Raises('TypeError'), tf_max='2.3'),
     Row('int32', 'family=manual', Raises('TypeError'), tf_max='2.0'),
-    Row('int32', 'tf.keras.regularizers.l2(scale)(w)', Raises('InvalidArgumentError'), tf_min='2.0', tf_max='2.16'),
-    Row('int32', 'tf_upgrade_v2: tf.keras.regularizers.l2(0.5 * scale)(w)', Raises('InvalidArgumentError'), tf_min='2.0', tf_max='2.16'),
+    Row('int32', 'scale * tf.nn.l2_loss(w)', Raises('NotFoundError'), tf_min='2.0', tf_max='2.3', note=L2LOSS_INT32),
+    Row('int32', 'tf.keras.regularizers.l2(scale)(w)', Penalty(lam=0.0), tf_min='2.3', tf_max='2.10', upstream_bug=INT_ZERO),
+    Row('int32', 'tf_upgrade_v2: tf.keras.regularizers.l2(0.5 * scale)(w)', Penalty(lam=0.0), tf_min='2.3', tf_max='2.10', upstream_bug=INT_ZERO),
+    Row('int32', 'tf.keras.regularizers.l2(scale)(w)', Raises('InvalidArgumentError'), tf_min='2.10', tf_max='2.16'),
+    Row('int32', 'tf_upgrade_v2: tf.keras.regularizers.l2(0.5 * scale)(w)', Raises('InvalidArgumentError'), tf_min='2.10', tf_max='2.16'),
     Row('int32', 'tf.keras.regularizers.l2(scale)(w)', Penalty(lam=0.0), tf_min='2.16', flavours=('keras3',), upstream_bug=INT_ZERO),
     Row('int32', 'tf.keras.regularizers.l1_l2(l1=scale, l2=scale)(w)', Penalty(lam=0.0), tf_min='2.16', flavours=('keras3',), upstream_bug=INT_ZERO),
     Row('int32', 'tf_upgrade_v2: tf.keras.regularizers.l2(0.5 * scale)(w)', Penalty(lam=0.0), tf_min='2.16', flavours=('keras3',), upstream_bug=INT_ZERO),
@@ -129,7 +135,7 @@ ROWS = [
     Row('int32', 'tf_keras.regularizers.l1(scale)(w)', Penalty(lam=0.0), upstream_bug=INT_ZERO),
     Row('int32', 'keras.layers.Dense(kernel_regularizer=L2).losses', Penalty(lam=0.0, entries=1), upstream_bug=INT_ZERO),
     Row('int32', 'tf_keras.regularizers.l2(scale)(w)', Raises('InvalidArgumentError')),
-    Row('int32', 'tf.keras.regularizers.l1(scale)(w)', Penalty(lam=0.0), tf_min='2.0', upstream_bug=INT_ZERO),
+    Row('int32', 'tf.keras.regularizers.l1(scale)(w)', Penalty(lam=0.0), tf_min='2.3', upstream_bug=INT_ZERO),
     Row('int32', 'scale * tf.nn.l2_loss(w)', Raises('InvalidArgumentError'), tf_min='2.0'),
     Row('float16_square_overflow', 'family=compat_v1', Overflows()),
     Row('float16_square_overflow', 'contrib.l2_regularizer(scale)(w)', Overflows()),
