@@ -102,7 +102,8 @@ class Context(object):
         tol = tolerance_mod.tolerance(self.weights_dtype if self.weights_dtype in tolerance_mod.UNIT_ROUNDOFF
                                       else "float64", max(ref.n_terms, 1),
                                       lam=abs(stored) if math.isfinite(stored) else 0.0,
-                                      sum_value=ref.sum_value, reference_rel_error=ref.rel_error)
+                                      sum_value=ref.sum_value, reference_rel_error=ref.rel_error,
+                                      extra_roundings=ref.parts - 1)
         return ref.value, tol
 
 
