@@ -3,9 +3,8 @@
 Probes (probes.LAMBDA_PROBES) run on the float32 probe weights
 RandomState(0).randn(3, 2); Penalty() means "the route's NumPy reference with
 the probe's numeric lambda" (reference.py, tolerance.py), so NaN and inf
-lambdas expect NaN and +-inf. Versions: rows are split at the releases the
-tox list measures (1.6, 1.15, 2.15, 2.21 with Keras 3, 2.21 with tf_keras);
-a change between two measured releases is placed at the later one.
+lambdas expect NaN and +-inf. Versions: rows are split where the 39 releases
+of the history matrix (docs/semantics.json) change.
 
 What the table says, in short:
 * contrib / tf_slim regularizers (and every route built on them) validate:
@@ -13,16 +12,19 @@ What the table says, in short:
   -inf scale raises ValueError, None ValueError, a string TypeError, and a
   zero scale returns a regularizer that returns None, so nothing enters
   REGULARIZATION_LOSSES. NaN and +inf pass and give NaN and inf.
-* Keras on TF 1.x (1.6, 1.15) validates nothing: a negative lambda gives a
+* Keras on TF 1.x and TF 2.0-2.2 validates nothing: a negative lambda gives a
   negative penalty, NaN/inf flow through, a string '0.1' is parsed as 0.1
   (np.float32('0.1')).
-* Keras 2 on TF 2 (tf.keras 2.15, tf_keras 2.21) rejects NaN, +-inf,
+* Keras 2 on TF >= 2.3 (tf.keras 2.15, tf_keras 2.21) rejects NaN, +-inf,
   strings, tensors *and NumPy float16/float32/int64 scalars* (ValueError:
   "expected an int or float value"), but still accepts a negative lambda.
 * Keras 3 rejects all of those and negative values too; Python int, bool and
   np.float64 (a float subclass) pass everywhere in Keras.
-* None: Keras >= 2.x on TF 2 reads None as "use the default" (0.01 for
-  L1/L2, 0.0 for each term of L1L2); Keras on TF 1.x casts None to NaN.
+* None: Keras on TF >= 2.4 reads None as "use the default" (0.01 for
+  L1/L2, 0.0 for each term of L1L2); TF 2.3 raises ValueError; Keras on
+  TF <= 2.2 casts None to NaN.
+* tf-nightly (Keras 3.16 dev) reverses Keras 3.15 on NumPy scalars (accepted)
+  and bool (rejected); rows with tf_min=NIGHTLY.
 """
 
 import numpy as np

@@ -4,8 +4,8 @@ precision loss, float64 with a lambda that float32 cannot hold; lambda 0.1 excep
 
 * NaN and inf weights propagate everywhere (Penalty() is the NumPy reference, NaN or inf).
 * Zero-size weights give an exact 0 everywhere they are accepted; tf.layers.conv2d with a zero-size
-  kernel is accepted by TF 1.6, kills the process with SIGFPE on TF 1.15 (contained: the cell
-  records "crashed") and raises ValueError from TF 2 on.
+  kernel is accepted by TF <= 1.13, kills the process with SIGFPE on TF 1.14-2.2 (contained: the
+  cell records "crashed") and raises ValueError from TF 2.3 on.
 * float16: lambda * sum(w**2) / 2 ~ 2.7e4 fits float16 (max 65504), but the squares (up to 2e5) do
   not, and every L2 route returns inf: nobody accumulates float16 squares in float32.
   L1 routes (no squares) return the finite reference.
@@ -16,8 +16,8 @@ precision loss, float64 with a lambda that float32 cannot hold; lambda 0.1 excep
   reduction ran sequentially in the weights' dtype and stalled: float16 penalties lost half their value
   (TF < 1.13, every route), bfloat16 penalties through reduce_sum lost 3/4 (TF < 2.3: Keras, contrib l1,
   and the |w| half of contrib l1_l2), while L2Loss (contrib l2, tf.nn.l2_loss) already summed wider.
-* int32 weights: TF's L2Loss/Square paths raise TypeError or InvalidArgumentError; Keras 3 (and L1 in
-  Keras on TF 2) returns an int32 *zero*: lambda 0.1 is cast to the weights' integer dtype first.
+* int32 weights: TF's L2Loss/Square paths raise TypeError or InvalidArgumentError; Keras 3 (and tf.keras
+  L1 on TF >= 2.3, L2 on TF 2.3-2.9) returns an int32 *zero*: lambda 0.1 is cast to the weights' integer dtype first.
 """
 
 import numpy as np
@@ -29,7 +29,7 @@ F32_01 = float(np.float32(0.1))  # what Keras multiplies by when asked for 0.1 (
 
 INT_ZERO = ("Silently wrong: lambda 0.1 is cast to the weights' int32 dtype (0) before multiplying, so "
             "the penalty is an int32 0 instead of an error or 0.1 * sum(w**2). Looks like an upstream bug.")
-CONV_SIGFPE = ("TF 1.15 Conv2D with zero input channels dies with SIGFPE (integer division by zero in the "
+CONV_SIGFPE = ("TF 1.14-2.2 Conv2D with zero input channels dies with SIGFPE (integer division by zero in the "
                "kernel): the whole process goes down, which is why probes run in a contained worker.")
 STALL = ("Silently wrong: a sequential sum in the weights' dtype stops growing once its spacing reaches twice a "
          "term, so the penalty of many equal weights is a fraction of the exact one, without a warning. "
