@@ -63,7 +63,7 @@ ROWS = [
     Row('zero', 'contrib.l1_regularizer(scale)(w)', NoPenalty()),
     Row('zero', 'contrib.l1_l2_regularizer(scale, scale)(w)', NoPenalty()),
     Row('zero', 'contrib.apply_regularization(l2, [w])', Penalty(entries=1)),
-    Row('zero', 'tf.keras.layers.Dense(kernel_regularizer=l2).losses', Raises('AttributeError'), tf_max='1.9', note=ZERO_DENSE_17),
+    Row('zero', 'tf.keras.layers.Dense(kernel_regularizer=l2).losses', Raises('AttributeError'), tf_min='1.7', tf_max='1.9', note=ZERO_DENSE_17),
     Row('zero', 'tf.keras.layers.Dense(kernel_regularizer=l2).losses', Penalty(entries=1)),
     Row('zero', 'keras.layers.Dense(kernel_regularizer=L2).losses', Penalty(entries=1)),
     Row('zero', 'tf_keras.layers.Dense(kernel_regularizer=l2).losses', Penalty(entries=1)),
