@@ -48,8 +48,9 @@ CONVENTIONS = {c.name: c for c in (HALF, FULL)}
 class Reference(object):
     """An expected value with the relative error bound of its own computation."""
 
-    def __init__(self, value, rel_error, n_terms, sum_value):
+    def __init__(self, value, rel_error, n_terms, sum_value, parts=1):
         self.value = value
+        self.parts = parts  # penalties the API adds together (L1L2: the |w| one and the w**2 one)
         self.rel_error = rel_error
         self.n_terms = n_terms
         self.sum_value = sum_value  # the reduction before lambda and the convention factor
@@ -145,7 +146,7 @@ def l1_l2(weights, lam1, lam2, convention=FULL):
     a = l1(weights, lam1)
     b = l2(weights, lam2, convention)
     return Reference(a.value + b.value, max(a.rel_error, b.rel_error) + U64,
-                     a.n_terms, a.sum_value + b.sum_value)
+                     a.n_terms, a.sum_value + b.sum_value, parts=2)
 
 
 def stored_lambda(lam, precision):

@@ -6,6 +6,8 @@ An L2 penalty computed in precision `dtype` (unit roundoff u) goes through:
   2. each w*w (or |w|)                      one rounding per term
   3. the sum of n non-negative terms        see below
   4. lambda * sum (and the exact /2)        one rounding
+  5. L1L2 only: l1 part + l2 part           one rounding (both parts >= 0, so still relative
+                                            to the total: extra_roundings=1, see reference.Reference.parts)
 
 With non-negative terms there is no cancellation, so every rounding is
 relative to the final value and the errors add up (Higham, "Accuracy and

@@ -18,9 +18,9 @@ VARIABLE_IN_COLLECTION = (
     "get_regularization_loss() add_n's whatever the collection holds, unchecked: a variable added by mistake "
     "(instead of its penalty) makes the 'loss' the [3, 2] weight matrix itself, which then broadcasts into "
     "the training loss. Silently wrong; an upstream validation gap.")
-KERAS_COLLECTION = ("tf.keras layers on TF 1.6 put their penalty into REGULARIZATION_LOSSES (named "
+KERAS_COLLECTION = ("tf.keras layers on TF 1.6-1.8 put their penalty into REGULARIZATION_LOSSES (named "
                     "dense/kernel/Regularizer/add:0, Keras' full convention: 2 x the contrib value); from "
-                    "TF 1.15 on they keep it in layer.losses only, so get_regularization_loss() misses it.")
+                    "TF 1.9 on they keep it in layer.losses only, so get_regularization_loss() misses it.")
 EAGER_COLLECTION = ("In TF 2 eager mode, tf.compat.v1.get_variable(regularizer=) still appends a lazily "
                     "evaluated penalty to the global collection, which outlives the variable and the step.")
 
@@ -40,9 +40,9 @@ ROWS = [
     Row("scope_filter_with_slash", C, Entries(1, ENTRY % "layer1/w", count=1)),
     Row("keras_dense_in_graph", C, AllOf(Entries(1, r"dense/kernel/Regularizer/add:0", count=2),
                                          Detail("len(layer.losses)", lambda ctx: 1)),
-        tf_max="1.15", note=KERAS_COLLECTION),
+        tf_max="1.9", note=KERAS_COLLECTION),
     Row("keras_dense_in_graph", C, AllOf(Entries(0), Detail("len(layer.losses)", lambda ctx: 1)),
-        tf_min="1.15", note=KERAS_COLLECTION),
+        tf_min="1.9", note=KERAS_COLLECTION),
     Row("variable_added_by_mistake", C,
         AllOf(Entries(1, r"w:0"), Detail("shape of get_regularization_loss()", lambda ctx: list(ctx.weights.shape))),
         upstream_bug=VARIABLE_IN_COLLECTION),

@@ -240,3 +240,96 @@ class AllOf(Outcome):
         for o in self.outcomes:
             out += [p for p in o.problems(obs, ctx) if p not in out]
         return out
+
+
+# -- low-precision accumulation ----------------------------------------------------------------
+
+SIGNIFICAND_BITS = {"float16": 11, "bfloat16": 8, "float32": 24}
+
+
+def round_to(x, dtype):
+    """`x` rounded to nearest-even with `dtype`'s significand (normal range only): NumPy-independent of TF's
+    own bfloat16 conversion, which early releases implemented by truncation."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    _, exp = math.frexp(x)
+    scale = 2.0 ** (SIGNIFICAND_BITS[dtype] - exp)
+    return round(x * scale) / scale  # x * scale is exact; round() ties to even
+
+
+def _parts(route, w):
+    """The route's penalty as [(part, lambda factor, per-term values)]: one part per reduction it sums."""
+    w = [float(v) for v in w.reshape(-1)]
+    squares = ("l2", route.convention.factor, [v * v for v in w])
+    absolute = ("l1", 1.0, [abs(v) for v in w])
+    return {"l2": [squares], "l1": [absolute], "l1_l2": [absolute, squares]}[route.penalty]
+
+
+def modelled_penalty(route, w, lam, dtype, linear_parts):
+    """The route's penalty computed with every operation rounded to `dtype`: each term, then a sequential
+    running sum (for the parts in `linear_parts`) or one exact sum, then lambda * factor, then the sum
+    of the parts.
+
+    The probes use lambda and factors that are powers of two, so where the factor is applied (per term,
+    as L2Loss does, or after the sum) does not change the result."""
+    total = 0.0
+    for part, factor, terms in _parts(route, w):
+        if part in linear_parts:
+            acc = 0.0
+            for t in terms:
+                acc = round_to(acc + round_to(t, dtype), dtype)
+        else:
+            acc = round_to(math.fsum(round_to(t, dtype) for t in terms), dtype)
+        total = round_to(total + round_to(lam * factor * acc, dtype), dtype)
+    return total
+
+
+class Accumulates(Outcome):
+    """A low-precision penalty (float16/bfloat16 weights) equals one model of how it is summed, each
+    computed in NumPy on the probe's weights:
+      "float32"  the same computation in float32, rounded to the weights' dtype (a wider accumulator,
+                 or partial sums short enough not to stall: lanes, blocks, a pairwise tree)
+      "linear"   a sequential running sum in the weights' dtype, which stalls once the sum's spacing
+                 reaches twice a term
+    `l2` (L1L2 routes) names the model of the squares' sum when it differs from the |w| sum's.
+    The probe must tell the models apart (they differ by more than the 2-ulp window each is allowed).
+    """
+
+    def __init__(self, model, l2=None):
+        self.model, self.l2 = model, l2 or model
+
+    def __repr__(self):
+        text = {"float32": "float32 rounded to the dtype", "linear": "a sequential sum in the dtype"}
+        if self.l2 == self.model:
+            return "Accumulates(like %s)" % text[self.model]
+        return "Accumulates(|w| like %s, w**2 like %s)" % (text[self.model], text[self.l2])
+
+    def _linear_parts(self):
+        return [part for part, model in (("l1", self.model), ("l2", self.l2)) if model == "linear"]
+
+    def problems(self, obs, ctx):
+        out = self._no_exception(obs)
+        if out:
+            return out
+        dtype, lam = ctx.weights_dtype, ctx.numeric_lambda
+        w = ctx.route.adapt(ctx.weights)
+        wide = round_to(modelled_penalty(ctx.route, w, lam, "float32", ()), dtype)
+        linear = modelled_penalty(ctx.route, w, lam, dtype, ("l1", "l2"))
+        want = modelled_penalty(ctx.route, w, lam, dtype, self._linear_parts()) if self._linear_parts() else wide
+        exact, _ = ctx.expected_value(lam, as_given=True)
+        window = 2 * 2.0 ** (1 - SIGNIFICAND_BITS[dtype])  # two ulps, relative to the value
+        if abs(wide - linear) <= window * abs(wide):
+            out.append("the probe is wrong: the float32 model %r and the linear model %r coincide" % (wide, linear))
+        got = obs.get("value")
+        if got is None or not abs(got - want) <= window * abs(want):
+            out.append("expected %r (%s), got %r; float32 model %r, linear %s model %r, exact %r, "
+                       "relative error vs exact %s" % (want, self, got, wide, dtype, linear, exact,
+                                                       _rel(got, exact)))
+        if obs.get("dtype") != dtype:
+            out.append("expected dtype %s, got %s" % (dtype, obs.get("dtype")))
+        return out
+def _rel(got, exact):
+    try:
+        return "%.3g" % ((got - exact) / exact)
+    except Exception:
+        return "n/a"

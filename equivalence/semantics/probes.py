@@ -102,15 +102,17 @@ class Context(object):
         tol = tolerance_mod.tolerance(self.weights_dtype if self.weights_dtype in tolerance_mod.UNIT_ROUNDOFF
                                       else "float64", max(ref.n_terms, 1),
                                       lam=abs(stored) if math.isfinite(stored) else 0.0,
-                                      sum_value=ref.sum_value, reference_rel_error=ref.rel_error)
+                                      sum_value=ref.sum_value, reference_rel_error=ref.rel_error,
+                                      extra_roundings=ref.parts - 1)
         return ref.value, tol
 
 
 class WeightProbe(object):
     """Weights of one kind (`values`, an array-like of float64 numbers, or a zero-size shape) in `dtype`."""
 
-    def __init__(self, pid, description, dtype, values, lam=0.1):
+    def __init__(self, pid, description, dtype, values, lam=0.1, report_error=False):
         self.id, self.description, self.dtype, self.values, self.lam = pid, description, dtype, values, lam
+        self.report_error = report_error  # record the relative error against the exact penalty
 
     def array(self, api):
         return np.asarray(self.values, dtype=np.float64).astype(api.numpy_dtype(self.dtype)) \
@@ -133,12 +135,23 @@ WEIGHT_PROBES = [
                 PROBE_WEIGHTS * 200),
     WeightProbe("float64_lambda_0.1", "float64 weights, lambda 0.1 (not a float32 number)", "float64",
                 PROBE_WEIGHTS),
+    # Precision loss: equal terms of 1, lambda 1/8 (powers of two: only the sum rounds). A sequential
+    # float16 sum stalls at 2048 (its spacing there is 2, and 2048 + 1 ties back to 2048), so 4096 terms
+    # lose half the penalty; bfloat16 (8 significand bits) stalls at 256, so 1024 terms lose 3/4.
+    WeightProbe("float16_sum_stall", "4096 float16 weights of 1, lambda 0.125", "float16",
+                np.ones((64, 64)), lam=0.125, report_error=True),
+    WeightProbe("bfloat16_sum_stall", "1024 bfloat16 weights of 1, lambda 0.125", "bfloat16",
+                np.ones((32, 32)), lam=0.125, report_error=True),
 ]
 
 
 def weight_probe(api, route, probe):
     w = probe.array(api)
-    return observe_route(api, route, w, probe.dtype, _const(probe.lam))
+    obs = observe_route(api, route, w, probe.dtype, _const(probe.lam))
+    if probe.report_error and obs.get("value") is not None:
+        exact, _ = weight_context(api, route, probe).expected_value(probe.lam, as_given=True)
+        obs["detail"] = "relative error vs exact %.3g" % ((obs["value"] - exact) / exact)
+    return obs
 
 
 def weight_context(api, route, probe):
