@@ -112,9 +112,7 @@ def test_same_object_called_twice(api, init):
 
 
 def _family_pairs():
-    inits = seeding.INITIALIZERS
-    return [pytest.param(a, b, id="%s~%s" % (a.name, b.name)) for a in inits for b in inits
-            if a.family == "v1" and b.family == "keras" and a.distribution == b.distribution]
+    return [pytest.param(a, b, id="%s~%s" % (a.name, b.name)) for a, b in seeding.distribution_pairs()]
 
 
 @pytest.mark.parametrize("v1_init,keras_init", _family_pairs())
