@@ -4,6 +4,7 @@
   run --route NAME --shape 7,3 --dtype float32 --lam 0.01 --init glorot_uniform:seed=3
                                         one case through one route (what failure messages print)
   routes                                the registry, with availability here
+  seeds                                 which variable-creating APIs draw the same seeded weights here
   training                              each route's regularizer in a small network (needs scikit-learn)
   mutate [--mutant NAME] [--max-examples N] [-- PYTEST ARGS]
                                         the suite once clean and once per broken API (mutation.py)
@@ -87,6 +88,7 @@ def main(argv=None):
     run.add_argument("--lam", type=float, default=0.01)
     run.add_argument("--init", default="glorot_uniform:seed=0")
     sub.add_parser("routes", help="list the registry")
+    sub.add_parser("seeds", help="seeded initializers through each variable-creating API")
     sub.add_parser("training", help="the training demonstration").add_argument("--quiet", action="store_true")
     mut = sub.add_parser("mutate", help="run the suite against each deliberately broken API; kill matrix")
     mut.add_argument("--mutant", action="append", help="only this mutant (repeatable; default: all)")
@@ -119,6 +121,9 @@ def main(argv=None):
     if args.command == "training":
         from .training import main as training_main
         return training_main(args)
+    if args.command == "seeds":
+        from .seeding import main as seeds_main
+        return seeds_main(args)
     if args.command == "run":
         return _run(args)
     if args.command == "routes":

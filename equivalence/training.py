@@ -29,6 +29,7 @@ import time
 
 import numpy as np
 
+from . import reference
 from .harness import WeightSource, _to_numpy
 from .optim import keras_owning
 from .reference import HALF
@@ -72,6 +73,18 @@ def accuracy(params, x, y):
     return float(np.mean(np.argmax(hidden @ k[n_in:].T + params["b2"], axis=1) == y))
 
 
+def final_loss(route, lam, params, x, y):
+    """The trained network's training loss in float64 NumPy: mean cross-entropy plus the route's penalty
+    (its convention at its lambda; 0 without a route)."""
+    n_in = x.shape[1]
+    k = params["kernels"].astype(np.float64)
+    logits = np.tanh(x.astype(np.float64) @ k[:n_in] + params["b1"]) @ k[n_in:].T + params["b2"]
+    logits -= np.max(logits, axis=1, keepdims=True)
+    data = float(np.mean(np.log(np.sum(np.exp(logits), axis=1)) - logits[np.arange(len(y)), y]))
+    penalty = 0.0 if route is None else reference.l2(params["kernels"], lam, route.convention).value
+    return data, penalty
+
+
 def _cross_entropy(tf, x, y, kernels, b1, b2):
     n_in = int(x.shape[1])
     hidden = tf.tanh(tf.matmul(x, kernels[:n_in]) + b1)
@@ -79,7 +92,7 @@ def _cross_entropy(tf, x, y, kernels, b1, b2):
     return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
 
 
-def train(api, route, lam, data):
+def train(api, route, lam, data, steps=STEPS):
     """Train with `route`'s penalty of strength `lam` on the kernels (route None: no penalty)."""
     tf, v1 = api.tf, api.v1
     x_tr, y_tr = data[0], data[1]
@@ -98,13 +111,13 @@ def train(api, route, lam, data):
                 loss, var_list=[built.weights] + others)
             with v1.Session(graph=graph) as sess:
                 sess.run(v1.global_variables_initializer(), feed_dict=source.feed)
-                for _ in range(STEPS):
+                for _ in range(steps):
                     sess.run(step, feed_dict=source.feed)
                 values = sess.run([built.weights] + others)
         return dict(zip(names, [np.asarray(values[0]).reshape(shape)] + values[1:]))
     x, y = tf.constant(x_tr), tf.constant(y_tr)
     current, params, opt = route.adapt(init["kernels"]) if route else init["kernels"], None, None
-    for _ in range(STEPS):
+    for _ in range(steps):
         with tf.GradientTape() as tape:
             kernel, penalty = None, 0.0
             if route is not None:
@@ -134,31 +147,63 @@ def _trainable_routes(api):
             and "float32" in r.supported_dtypes(api)]
 
 
-def run(api, progress=None):
-    """Train the baseline, every available L2 route at ORDINARY_SCALE, one route per convention at
-    COLLAPSE_SCALE; return the rows of the comparison."""
-    data = load_digits_split()
+def run(api, progress=None, data=None, steps=STEPS, routes=None):
+    """Train the baseline, every available L2 route (or `routes`) at ORDINARY_SCALE, one route per
+    convention at COLLAPSE_SCALE; return the rows of the comparison. `data` (x_train, y_train, x_test,
+    y_test) defaults to the digits split; a smaller `data` and `steps` make a quick run."""
+    data = load_digits_split() if data is None else data
     start = time.perf_counter()
-    routes = _trainable_routes(api)
+    routes = _trainable_routes(api) if routes is None else routes
     plan = [(r, ORDINARY_SCALE) for r in routes]
     for convention in sorted(set(r.convention.name for r in routes)):
         plan.append(([r for r in routes if r.convention.name == convention][0], COLLAPSE_SCALE))
-    baseline = train(api, None, 0.0, data)
-    rows = [{"route": "no regularizer", "convention": "-", "scale": 0.0, "lambda": 0.0,
-             "test_accuracy": accuracy(baseline, data[2], data[3]), "max_weight_gap": None}]
+    baseline = train(api, None, 0.0, data, steps)
+    rows = [_row(None, 0.0, 0.0, baseline, data, None)]
     first_at = {}
     for route, scale in plan:
         if progress:
             progress("%s, scale %g" % (route.name, scale))
         lam = effective_lambda(route, scale)
-        params = train(api, route, lam, data)
+        params = train(api, route, lam, data, steps)
         first = first_at.setdefault(scale, params)["kernels"]
         gap = float(np.max(np.abs(params["kernels"] - first)) / np.max(np.abs(first)))
-        rows.append({"route": route.name, "convention": route.convention.name, "scale": scale,
-                     "lambda": lam, "test_accuracy": accuracy(params, data[2], data[3]),
-                     "max_weight_gap": gap})
-    return {"rows": rows, "seconds": time.perf_counter() - start, "steps": STEPS,
+        rows.append(_row(route, scale, lam, params, data, gap))
+    return {"rows": rows, "seconds": time.perf_counter() - start, "steps": steps,
             "train_size": len(data[1]), "test_size": len(data[3]), "seed": SEED}
+
+
+def _row(route, scale, lam, params, data, gap):
+    data_loss, penalty = final_loss(route, lam, params, data[0], data[1])
+    return {"route": route.name if route else "no regularizer",
+            "convention": route.convention.name if route else "-", "scale": scale, "lambda": lam,
+            "test_accuracy": accuracy(params, data[2], data[3]), "final_data_loss": data_loss,
+            "final_penalty": penalty, "final_loss": data_loss + penalty, "max_weight_gap": gap}
+
+
+def to_json(result):
+    """The comparison for a report's JSON: per route its accuracy, final loss, its own lambda and the
+    equivalent lambda (the contrib-convention scale it stands for)."""
+    keys = ("route", "convention", "test_accuracy", "final_loss", "final_data_loss", "final_penalty",
+            "max_weight_gap")
+    routes = []
+    for r in result["rows"]:
+        entry = dict((k, r[k]) for k in keys)
+        entry.update({"lambda": r["lambda"], "equivalent_lambda": r["scale"]})
+        routes.append(entry)
+    return {"network": "64-%d-10 tanh, full-batch Adam (lr %g)" % (HIDDEN, LEARNING_RATE),
+            "equivalent_lambda_means": "contrib l2_regularizer scale (half convention); Keras routes get half",
+            "steps": result["steps"], "seed": result["seed"], "train_size": result["train_size"],
+            "test_size": result["test_size"], "seconds": result["seconds"], "routes": routes}
+
+
+def add_to_report(path, result):
+    """Put the comparison under the "training" key of the JSON report at `path`."""
+    import json
+    from .report import write_json
+    with open(path) as f:
+        report = json.load(f)
+    report["training"] = to_json(result)
+    write_json(path, report)
 
 
 def to_markdown(result):
@@ -170,13 +215,14 @@ def to_markdown(result):
             result["train_size"], result["test_size"]),
         "means contrib scale s (Keras routes: s/2). `gap` is the largest difference of the trained",
         "kernels from the first route's at the same s, relative to the largest weight. Chance is 0.1.",
+        "`final loss`: training cross-entropy plus the route's penalty, evaluated in NumPy (float64).",
         "",
-        "| route | convention | contrib scale s | route's lambda | test accuracy | gap |",
-        "|---|---|---|---|---|---|",
+        "| route | convention | contrib scale s | route's lambda | test accuracy | final loss | gap |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in result["rows"]:
-        lines.append("| `%s` | %s | %g | %g | %.4f | %s |" % (
-            r["route"], r["convention"], r["scale"], r["lambda"], r["test_accuracy"],
+        lines.append("| `%s` | %s | %g | %g | %.4f | %.4f | %s |" % (
+            r["route"], r["convention"], r["scale"], r["lambda"], r["test_accuracy"], r["final_loss"],
             "—" if r["max_weight_gap"] is None else "%.2g" % r["max_weight_gap"]))
     lines += ["", "Trained in %.1f s." % result["seconds"]]
     return "\n".join(lines) + "\n"
@@ -189,4 +235,6 @@ def main(args):
     result = run(api, progress=lambda m: None if args.quiet else sys.stderr.write("[training] %s\n" % m))
     sys.stdout.write("# %s\n\n" % api.describe())
     sys.stdout.write(to_markdown(result))
+    if getattr(args, "json", None):  # `report --training --json PATH`: the report's JSON carries it too
+        add_to_report(args.json, result)
     return 0

@@ -5,6 +5,7 @@ from hypothesis import assume
 
 from equivalence.harness import case_from_plan, in_range
 from equivalence.routes import ROUTES
+from equivalence.strategies import plans
 
 
 def l2_routes():
@@ -30,3 +31,11 @@ def draw_case(api, plan):
     case = case_from_plan(api, plan)
     assume(in_range(case))
     return case
+
+
+def draw_route_case(api, route, data, lams, dtypes=None):
+    """Skip an unavailable route, else draw a case for it: a dtype it takes here (of `dtypes`, when
+    given), one of its kernel shapes, weights and a lambda from `lams`."""
+    require(api, route)
+    taken = [d for d in route.supported_dtypes(api) if dtypes is None or d in dtypes]
+    return draw_case(api, data.draw(plans(taken, route.kernel, lams=lams), label="plan"))

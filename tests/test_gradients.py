@@ -13,9 +13,8 @@ from equivalence import gradients
 from equivalence.harness import Case
 from equivalence.initializers import InitSpec
 from equivalence.reference import CONVENTIONS
-from equivalence.strategies import plans
 
-from .routes import draw_case, l2_routes, require, route_params
+from .routes import draw_route_case, l2_routes, require, route_params
 
 # lambda > 0: a zero lambda makes some APIs return no penalty at all (asserted in the value tests).
 POSITIVE_LAMBDAS = st.one_of(st.floats(min_value=1e-30, max_value=1e-6), st.floats(min_value=1e-6, max_value=1e4))
@@ -42,10 +41,8 @@ def _require_method(api, route, method):
 @GRADIENT_SETTINGS
 @given(data=st.data())
 def test_gradient_matches_reference(api, route, method, data):
-    require(api, route)
+    case = draw_route_case(api, route, data, POSITIVE_LAMBDAS)
     _require_method(api, route, method)
-    plan = data.draw(plans(route.supported_dtypes(api), route.kernel, lams=POSITIVE_LAMBDAS), label="plan")
-    case = draw_case(api, plan)
     verdict = gradients.verify_gradient(api, route, case, method)
     assert verdict.ok, verdict.message
 

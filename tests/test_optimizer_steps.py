@@ -16,9 +16,8 @@ from equivalence import optim
 from equivalence.harness import Case
 from equivalence.initializers import InitSpec
 from equivalence.reference import HALF
-from equivalence.strategies import plans
 
-from .routes import available, draw_case, l2_routes, require, route_params
+from .routes import available, draw_route_case, l2_routes, require, route_params
 
 # Each example runs up to three steps through a fresh graph or Keras optimizer: a tenth of the profile
 # (10 per route and optimizer under `ci`), to keep the five-release run within the machine's budget.
@@ -45,9 +44,7 @@ def _step_dtypes(api, route):
 @STEP_SETTINGS
 @given(data=st.data())
 def test_steps_match_numpy(api, route, optimizer, data):
-    require(api, route)
-    plan = data.draw(plans(_step_dtypes(api, route), route.kernel, lams=STEP_LAMBDAS), label="plan")
-    case = draw_case(api, plan)
+    case = draw_route_case(api, route, data, STEP_LAMBDAS, dtypes=optim.STEP_DTYPES)
     a = data_gradient(api, data.draw(st.integers(0, 2 ** 31 - 1), label="data seed"), case.shape, case.dtype)
     n = data.draw(N_STEPS, label="steps")
     verdict = optim.verify_steps(api, route, case, a, optimizer, n)

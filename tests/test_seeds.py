@@ -1,8 +1,7 @@
 """Seeds, as the seed document warns about them.
 
-* The same initializer with the same seed gives the same weights through every
-  graph-mode API that creates variables (get_variable, tf.layers, contrib /
-  tf_slim fully_connected), measured bit for bit.
+* Which APIs that create variables draw the same weights from the same seeded
+  initializer: tests/test_seed_table.py, against equivalence/seed_table.py.
 * A graph-level seed (tf.compat.v1.set_random_seed) makes its own graph
   reproducible and does nothing for another graph.
 * NumPy's seed and TensorFlow's are independent.
@@ -13,10 +12,6 @@
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
-
-from equivalence.routes.registry import CONTRIB, TF_LAYERS
-
-SHAPE = (6, 4)
 
 
 def _uniform(api, graph_seed=None, op_seed=None):
@@ -78,51 +73,6 @@ def test_eager_global_seed_is_reproducible(api):
     first = tf.random.uniform([5]).numpy()
     tf.random.set_seed(5)
     assert np.array_equal(first, tf.random.uniform([5]).numpy())
-
-
-def _get_variable(api, init):
-    return api.v1.get_variable("w", shape=SHAPE, initializer=init)
-
-
-def _layers_dense(api, init):
-    api.layers.dense(api.v1.placeholder(api.tf.float32, (None, SHAPE[0])), SHAPE[1], kernel_initializer=init)
-    return [v for v in api.v1.global_variables() if v.name.endswith("kernel:0")][0]
-
-
-def _fully_connected(api, init):
-    api.contrib.fully_connected(api.v1.placeholder(api.tf.float32, (None, SHAPE[0])), SHAPE[1],
-                                weights_initializer=init)
-    return [v for v in api.v1.global_variables() if v.name.endswith("weights:0")][0]
-
-
-# (API, what it needs): every graph-mode API that creates a variable from an initializer.
-VARIABLE_APIS = [
-    ("get_variable(initializer=)", None, _get_variable),
-    ("tf.layers.dense(kernel_initializer=)", TF_LAYERS, _layers_dense),
-    ("contrib.fully_connected(weights_initializer=)", CONTRIB, _fully_connected),
-]
-
-
-def _created(api, make, graph_seed, op_seed):
-    tf, v1 = api.tf, api.v1
-    graph = tf.Graph()
-    with graph.as_default():
-        v1.set_random_seed(graph_seed)
-        var = make(api, v1.glorot_uniform_initializer(seed=op_seed))
-        with v1.Session(graph=graph) as sess:
-            sess.run(v1.global_variables_initializer())
-            return sess.run(var)
-
-
-@pytest.mark.parametrize("op_seed", [0, 3])
-def test_same_initializer_and_seed_give_the_same_weights_across_apis(api, op_seed):
-    present = [(name, make) for name, req, make in VARIABLE_APIS if req is None or req.missing(api) is None]
-    values = [(name, _created(api, make, 1, op_seed)) for name, make in present]
-    base_name, base = values[0]
-    for name, value in values[1:]:
-        assert np.array_equal(base, value), "%s and %s differ for glorot_uniform(seed=%d) on %s" % (
-            base_name, name, op_seed, api.describe())
-    assert not np.array_equal(base, _created(api, present[0][1], 1, op_seed + 1)), "the op seed had no effect"
 
 
 def test_ci_profile_is_derandomized_and_prints_the_replay_blob():
