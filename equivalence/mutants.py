@@ -287,34 +287,39 @@ def keras_l2_lower_precision(api):
 
 # -- semantics: validation removed, zero scale adds a tensor (the semantics tables' job) -------
 
+def contrib_l2_special_case(api, applies, penalty):
+    """contrib's l2_regularizer, except that for a scale where applies(scale) it returns
+    w -> penalty(tf, scale, w) instead of validating or returning None."""
+    def make(original):
+        def l2_regularizer(scale, scope=None):
+            if applies(scale):
+                return lambda w: penalty(api.tf, scale, w)
+            return original(scale, scope)
+        return l2_regularizer
+    wrap_contrib_l2(api, make)
+
+
+def _is_bad_scale(scale):
+    return isinstance(scale, numbers.Integral) or (isinstance(scale, numbers.Real) and scale < 0)
+
+
+def _is_float_zero(scale):
+    return isinstance(scale, numbers.Real) and not isinstance(scale, numbers.Integral) and scale == 0
+
+
 @mutant("contrib-l2-accepts-bad-scale", api_name="contrib.layers.l2_regularizer / tf_slim.l2_regularizer",
         breakage="validation removed: a negative or integer scale is accepted instead of raising ValueError",
         points_at=CONTRIB_WORDS, owner="semantics", requires=[CONTRIB])
 def contrib_l2_accepts_bad_scale(api):
-    tf = api.tf
-
-    def make(original):
-        def l2_regularizer(scale, scope=None):
-            if isinstance(scale, numbers.Integral) or (isinstance(scale, numbers.Real) and scale < 0):
-                return lambda w: tf.multiply(tf.cast(float(scale), w.dtype.base_dtype), tf.nn.l2_loss(w))
-            return original(scale, scope)
-        return l2_regularizer
-    wrap_contrib_l2(api, make)
+    contrib_l2_special_case(api, _is_bad_scale, lambda tf, scale, w: tf.multiply(
+        tf.cast(float(scale), w.dtype.base_dtype), tf.nn.l2_loss(w)))
 
 
 @mutant("contrib-l2-zero-scale-adds-tensor", api_name="contrib.layers.l2_regularizer / tf_slim.l2_regularizer",
         breakage="scale 0.0 returns a zero tensor (one more collection entry) instead of None",
         points_at=CONTRIB_WORDS, owner="semantics", requires=[CONTRIB])
 def contrib_l2_zero_scale_adds_tensor(api):
-    tf = api.tf
-
-    def make(original):
-        def l2_regularizer(scale, scope=None):
-            if isinstance(scale, numbers.Real) and not isinstance(scale, numbers.Integral) and scale == 0:
-                return lambda w: tf.zeros([], dtype=w.dtype.base_dtype)
-            return original(scale, scope)
-        return l2_regularizer
-    wrap_contrib_l2(api, make)
+    contrib_l2_special_case(api, _is_float_zero, lambda tf, scale, w: tf.zeros([], dtype=w.dtype.base_dtype))
 
 
 # -- activation -----------------------------------------------------------------------
