@@ -5,7 +5,7 @@
                                         one case through one route (what failure messages print)
   routes                                the registry, with availability here
   training                              each route's regularizer in a small network (needs scikit-learn)
-  mutate [--mutant NAME] [--max-examples N] [-- PYTEST ARGS]
+  mutate [--mutant NAME] [--max-examples N] [--whole-suite] [-- PYTEST ARGS]
                                         the suite once clean and once per broken API (mutation.py)
   tolerance-check [--examples N]        worst observed error per dtype against its bound (selfcheck.py)
   matrix [--reports DIR] [--out MD] [--data JSON]
@@ -95,6 +95,8 @@ def main(argv=None):
                      help="stop a mutant's run after this many failures (default 3: enough to find one "
                           "naming the broken API; a survivor still runs everything)")
     mut.add_argument("--json", help="also write the kill matrix as JSON to this path")
+    mut.add_argument("--whole-suite", action="store_true",
+                     help="run every test but tests/harness against each mutant, not only its owner's tests")
     tol = sub.add_parser("tolerance-check", help="worst observed error per dtype vs the derived bound")
     tol.add_argument("--examples", type=int, default=200, help="Hypothesis cases per route (default 200)")
     tol.add_argument("--json", help="also write the figures as JSON to this path")

@@ -13,7 +13,8 @@ message: the proof that the message names the broken API, not only that
 something failed. `owner` says which tests are expected to kill the mutant:
 "values" (the equivalence suite: test_values, test_factor_of_two,
 test_seed_documents) or "semantics" (the semantics tables: bad lambda,
-collection entries, zero scale).
+collection entries, zero scale); OWNER_TESTS holds the test files of each,
+which `mutate` runs against the mutant (`--whole-suite`: every test).
 
 Adding a mutant is one `@mutant(...)` entry below.
 """
@@ -33,6 +34,14 @@ DRIFT = 1.001
 LOWER = {"float64": "float32", "float32": "float16"}
 
 
+# The tests each owner's mutants must fail: the routes' values, the factor of two and
+# the seed documents see every value; the lambda and collection tables see validation.
+OWNER_TESTS = {
+    "values": ("tests/test_values.py", "tests/test_factor_of_two.py", "tests/test_seed_documents.py"),
+    "semantics": ("tests/test_semantics_lambda.py", "tests/test_semantics_collections.py"),
+}
+
+
 class Mutant(object):
     def __init__(self, name, api_name, breakage, apply, points_at, owner="values", requires=()):
         self.name, self.api_name, self.breakage = name, api_name, breakage
@@ -45,6 +54,10 @@ class Mutant(object):
     def unavailable(self, api):
         """Why the broken API does not exist here (the mutant is not applicable), or None."""
         return first_missing(self.requires, api)
+
+    @property
+    def tests(self):
+        return list(OWNER_TESTS[self.owner])
 
     def points_at_api(self, text):
         return any(word in text for word in self.points_at)
