@@ -60,7 +60,8 @@ def run_pytest(command, mutant_name):
     return proc.returncode, proc.stdout, time.time() - start
 
 
-_SECTION = re.compile(r"^_{3,} (.+?) _{3,}$")
+# A failure's header: "____ test_id ____", down to one underscore each side when the id is long.
+_SECTION = re.compile(r"^_+ (\S.*?) _+$")
 
 
 def failures(output):

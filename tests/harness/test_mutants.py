@@ -32,3 +32,23 @@ def test_the_clean_run_covers_every_mutants_tests():
     clean = set(selection_for(_Args(), MUTANTS))
     for m in MUTANTS:
         assert set(m.tests) <= clean, m
+
+
+def test_failures_are_parsed_from_pytest_output_whatever_the_header_width():
+    from equivalence.mutation import failures
+    output = "\n".join([
+        "=================================== FAILURES ===================================",
+        "_______________ test_short[a] _______________",
+        "E       AssertionError: first",
+        "_ test_a_very_long_id[lambda/negative/get_variable(regularizer=l2) + add_n(REGULARIZATION_LOSSES)] _",
+        "    some source line",
+        "E       AssertionError: second",
+        "E         more",
+        "=========================== short test summary info ============================",
+        "E not a failure line",
+    ])
+    assert failures(output) == [
+        ("test_short[a]", ["AssertionError: first"]),
+        ("test_a_very_long_id[lambda/negative/get_variable(regularizer=l2) + add_n(REGULARIZATION_LOSSES)]",
+         ["AssertionError: second", "more"]),
+    ]
