@@ -40,7 +40,7 @@ def test_failures_are_parsed_from_pytest_output_whatever_the_header_width():
         "=================================== FAILURES ===================================",
         "_______________ test_short[a] _______________",
         "E       AssertionError: first",
-        "_ test_a_very_long_id[lambda/negative/get_variable(regularizer=l2) + add_n(REGULARIZATION_LOSSES)] _",
+        "_ test_a_very_long_id[lambda/negative/a_subject_long_enough_to_fill_the_terminal_line(with=args) + more] _",
         "    some source line",
         "E       AssertionError: second",
         "E         more",
@@ -49,6 +49,6 @@ def test_failures_are_parsed_from_pytest_output_whatever_the_header_width():
     ])
     assert failures(output) == [
         ("test_short[a]", ["AssertionError: first"]),
-        ("test_a_very_long_id[lambda/negative/get_variable(regularizer=l2) + add_n(REGULARIZATION_LOSSES)]",
+        ("test_a_very_long_id[lambda/negative/a_subject_long_enough_to_fill_the_terminal_line(with=args) + more]",
          ["AssertionError: second", "more"]),
     ]
