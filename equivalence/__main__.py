@@ -6,7 +6,7 @@
   routes                                the registry, with availability here
   seeds                                 which variable-creating APIs draw the same seeded weights here
   training                              each route's regularizer in a small network (needs scikit-learn)
-  mutate [--mutant NAME] [--max-examples N] [-- PYTEST ARGS]
+  mutate [--mutant NAME] [--max-examples N] [--whole-suite] [-- PYTEST ARGS]
                                         the suite once clean and once per broken API (mutation.py)
   tolerance-check [--examples N]        worst observed error per dtype against its bound (selfcheck.py)
   matrix [--reports DIR] [--out MD] [--data JSON]
@@ -93,10 +93,13 @@ def main(argv=None):
     mut = sub.add_parser("mutate", help="run the suite against each deliberately broken API; kill matrix")
     mut.add_argument("--mutant", action="append", help="only this mutant (repeatable; default: all)")
     mut.add_argument("--max-examples", type=int, default=5, help="Hypothesis examples per test (default 5)")
-    mut.add_argument("--maxfail", type=int, default=3,
-                     help="stop a mutant's run after this many failures (default 3: enough to find one "
-                          "naming the broken API; a survivor still runs everything)")
+    mut.add_argument("--maxfail", type=int, default=20,
+                     help="stop a mutant's run after this many failures (default 20: on TF 1.x contrib is "
+                          "built on tf.nn.l2_loss, so a broken l2_loss fails ~12 contrib routes before the "
+                          "one naming it; a survivor still runs everything)")
     mut.add_argument("--json", help="also write the kill matrix as JSON to this path")
+    mut.add_argument("--whole-suite", action="store_true",
+                     help="run every test but tests/harness against each mutant, not only its owner's tests")
     tol = sub.add_parser("tolerance-check", help="worst observed error per dtype vs the derived bound")
     tol.add_argument("--examples", type=int, default=200, help="Hypothesis cases per route (default 200)")
     tol.add_argument("--json", help="also write the figures as JSON to this path")

@@ -13,7 +13,8 @@ message: the proof that the message names the broken API, not only that
 something failed. `owner` says which tests are expected to kill the mutant:
 "values" (the equivalence suite: test_values, test_factor_of_two,
 test_seed_documents) or "semantics" (the semantics tables: bad lambda,
-collection entries, zero scale).
+collection entries, zero scale); OWNER_TESTS holds the test files of each,
+which `mutate` runs against the mutant (`--whole-suite`: every test).
 
 Adding a mutant is one `@mutant(...)` entry below.
 """
@@ -33,6 +34,14 @@ DRIFT = 1.001
 LOWER = {"float64": "float32", "float32": "float16"}
 
 
+# The tests each owner's mutants must fail: the routes' values, the factor of two and
+# the seed documents see every value; the lambda and collection tables see validation.
+OWNER_TESTS = {
+    "values": ("tests/test_values.py", "tests/test_factor_of_two.py", "tests/test_seed_documents.py"),
+    "semantics": ("tests/test_semantics_lambda.py", "tests/test_semantics_collections.py"),
+}
+
+
 class Mutant(object):
     def __init__(self, name, api_name, breakage, apply, points_at, owner="values", requires=()):
         self.name, self.api_name, self.breakage = name, api_name, breakage
@@ -45,6 +54,10 @@ class Mutant(object):
     def unavailable(self, api):
         """Why the broken API does not exist here (the mutant is not applicable), or None."""
         return first_missing(self.requires, api)
+
+    @property
+    def tests(self):
+        return list(OWNER_TESTS[self.owner])
 
     def points_at_api(self, text):
         return any(word in text for word in self.points_at)
@@ -287,34 +300,39 @@ def keras_l2_lower_precision(api):
 
 # -- semantics: validation removed, zero scale adds a tensor (the semantics tables' job) -------
 
+def contrib_l2_special_case(api, applies, penalty):
+    """contrib's l2_regularizer, except that for a scale where applies(scale) it returns
+    w -> penalty(tf, scale, w) instead of validating or returning None."""
+    def make(original):
+        def l2_regularizer(scale, scope=None):
+            if applies(scale):
+                return lambda w: penalty(api.tf, scale, w)
+            return original(scale, scope)
+        return l2_regularizer
+    wrap_contrib_l2(api, make)
+
+
+def _is_bad_scale(scale):
+    return isinstance(scale, numbers.Integral) or (isinstance(scale, numbers.Real) and scale < 0)
+
+
+def _is_float_zero(scale):
+    return isinstance(scale, numbers.Real) and not isinstance(scale, numbers.Integral) and scale == 0
+
+
 @mutant("contrib-l2-accepts-bad-scale", api_name="contrib.layers.l2_regularizer / tf_slim.l2_regularizer",
         breakage="validation removed: a negative or integer scale is accepted instead of raising ValueError",
         points_at=CONTRIB_WORDS, owner="semantics", requires=[CONTRIB])
 def contrib_l2_accepts_bad_scale(api):
-    tf = api.tf
-
-    def make(original):
-        def l2_regularizer(scale, scope=None):
-            if isinstance(scale, numbers.Integral) or (isinstance(scale, numbers.Real) and scale < 0):
-                return lambda w: tf.multiply(tf.cast(float(scale), w.dtype.base_dtype), tf.nn.l2_loss(w))
-            return original(scale, scope)
-        return l2_regularizer
-    wrap_contrib_l2(api, make)
+    contrib_l2_special_case(api, _is_bad_scale, lambda tf, scale, w: tf.multiply(
+        tf.cast(float(scale), w.dtype.base_dtype), tf.nn.l2_loss(w)))
 
 
 @mutant("contrib-l2-zero-scale-adds-tensor", api_name="contrib.layers.l2_regularizer / tf_slim.l2_regularizer",
         breakage="scale 0.0 returns a zero tensor (one more collection entry) instead of None",
         points_at=CONTRIB_WORDS, owner="semantics", requires=[CONTRIB])
 def contrib_l2_zero_scale_adds_tensor(api):
-    tf = api.tf
-
-    def make(original):
-        def l2_regularizer(scale, scope=None):
-            if isinstance(scale, numbers.Real) and not isinstance(scale, numbers.Integral) and scale == 0:
-                return lambda w: tf.zeros([], dtype=w.dtype.base_dtype)
-            return original(scale, scope)
-        return l2_regularizer
-    wrap_contrib_l2(api, make)
+    contrib_l2_special_case(api, _is_float_zero, lambda tf, scale, w: tf.zeros([], dtype=w.dtype.base_dtype))
 
 
 # -- activation -----------------------------------------------------------------------

@@ -1,10 +1,14 @@
 """`python -m equivalence mutate`: run the suite clean, then once per mutant, and print the kill matrix.
 
 Each run is a fresh `python -m pytest` subprocess (a mutant patches TensorFlow
-for the whole process) over the whole selection (default: tests/ but tests/harness,
-so tests added later take part), stopping after --maxfail failures, with a small --max-examples in the `mutation`
-profile: ci's derandomized examples without shrinking (a kill needs one
-failure, not the smallest). One env's full mutation run takes a few minutes.
+for the whole process) over the mutant's own tests (mutants.OWNER_TESTS: the
+value tests for a value mutant, the lambda and collection tables for a
+validation mutant; the clean run runs all of them), stopping after --maxfail
+failures, with a small --max-examples in the `mutation` profile: ci's
+derandomized examples without shrinking (a kill needs one failure, not the
+smallest). `--whole-suite` runs every test but tests/harness instead (tests
+added later take part; slower), and pytest arguments after `--` replace the
+selection for every run.
 A mutant is
 
   killed          the suite failed, and the failure message names the broken API
@@ -31,9 +35,18 @@ DEFAULT_SELECTION = ["tests", "--ignore=tests/harness"]
 KILLED, BLIND, SURVIVED, NA, ERROR = "killed", "killed (blind)", "SURVIVED", "n/a", "error"
 
 
-def pytest_command(max_examples, maxfail, pytest_args):
+def pytest_command(max_examples, maxfail, selection):
     return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf",
-            "--maxfail", str(maxfail), "--max-examples", str(max_examples)] + list(pytest_args or DEFAULT_SELECTION)
+            "--maxfail", str(maxfail), "--max-examples", str(max_examples)] + list(selection)
+
+
+def selection_for(args, mutants):
+    """What pytest runs against these mutants (against the union of their tests, for the clean run)."""
+    if args.pytest_args:
+        return list(args.pytest_args)
+    if args.whole_suite:
+        return list(DEFAULT_SELECTION)
+    return sorted(set(path for m in mutants for path in m.tests))
 
 
 def run_pytest(command, mutant_name):
@@ -47,7 +60,8 @@ def run_pytest(command, mutant_name):
     return proc.returncode, proc.stdout, time.time() - start
 
 
-_SECTION = re.compile(r"^_{3,} (.+?) _{3,}$")
+# A failure's header: "____ test_id ____", down to one underscore each side when the id is long.
+_SECTION = re.compile(r"^_+ (\S.*?) _+$")
 
 
 def failures(output):
@@ -92,10 +106,10 @@ def main(args):
     from .mutants import MUTANTS, by_name
     api = get_api()
     chosen = [by_name(n) for n in args.mutant] if args.mutant else list(MUTANTS)
-    command = pytest_command(args.max_examples, args.maxfail, args.pytest_args)
+    command = pytest_command(args.max_examples, args.maxfail, selection_for(args, chosen))
     env_name = os.environ.get("REGEQUIV_ENV", "")
     print("mutation run on %s%s" % (api.describe(), " [%s]" % env_name if env_name else ""))
-    print("command: HYPOTHESIS_PROFILE=mutation REGEQUIV_MUTANT=<name> %s" % " ".join(command[1:]))
+    print("clean run: HYPOTHESIS_PROFILE=mutation %s" % " ".join(command[1:]))
     sys.stdout.flush()
 
     code, output, seconds = run_pytest(command, None)
@@ -110,10 +124,11 @@ def main(args):
             rows.append({"mutant": m.name, "api": m.api_name, "owner": m.owner, "status": NA,
                          "seconds": 0.0, "evidence": reason[:160]})
         else:
-            code, output, seconds = run_pytest(command, m.name)
+            mutant_command = pytest_command(args.max_examples, args.maxfail, selection_for(args, [m]))
+            code, output, seconds = run_pytest(mutant_command, m.name)
             status, evidence = judge(m, code, output)
             rows.append({"mutant": m.name, "api": m.api_name, "owner": m.owner, "status": status,
-                         "seconds": seconds, "evidence": evidence})
+                         "seconds": seconds, "evidence": evidence, "command": mutant_command[1:]})
         r = rows[-1]
         print("  %-40s %-15s %5.0f s  %s" % (r["mutant"], r["status"], r["seconds"], r["evidence"]))
         sys.stdout.flush()

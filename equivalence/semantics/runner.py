@@ -8,6 +8,9 @@ than the timeout, the cell it was on gets the observation
 and a fresh one runs the remaining cells. A fresh process also means no
 probe can leak graph state, Keras name counters or eager context into a
 cell that runs in another batch.
+
+A mutant active in this process (mutants.py) is activated in the worker too:
+the probes must see the broken API the tests run under.
 """
 
 import json
@@ -42,7 +45,9 @@ def run_cells(keys, cell_seconds=CELL_SECONDS, startup_seconds=STARTUP_SECONDS):
 def _one_worker(keys, cell_seconds, startup_seconds):
     proc = subprocess.Popen([sys.executable, "-m", "equivalence.semantics.worker"], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    proc.stdin.write(json.dumps(keys).encode("utf-8"))
+    from ..mutants import ACTIVE
+    request = {"keys": keys, "mutants": [m.name for m in ACTIVE]}
+    proc.stdin.write(json.dumps(request).encode("utf-8"))
     proc.stdin.close()
     answered, buf, failure = {}, b"", None
     deadline = time.time() + startup_seconds

@@ -1,4 +1,4 @@
-"""The worker process of runner.py: reads cell keys (JSON) on stdin, answers one line per cell."""
+"""The worker process of runner.py: reads cell keys and active mutants (JSON) on stdin, answers one line per cell."""
 
 import json
 import os
@@ -7,10 +7,14 @@ import sys
 
 def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    keys = json.loads(sys.stdin.read())
+    request = json.loads(sys.stdin.read())
     from ..environment import get_api
+    from ..mutants import activate
     from .areas import observe
     api = get_api()
+    for name in request["mutants"]:
+        activate(name)
+    keys = request["keys"]
     out = sys.stdout
     for key in keys:
         obs = observe(api, key)
