@@ -22,7 +22,7 @@ Adding a mutant is one `@mutant(...)` entry below.
 import functools
 import numbers
 
-from .routes.registry import CONTRIB, Requirement, first_missing
+from .routes.registry import CONTRIB, Requirement, first_missing, registrar
 
 MUTANTS = []
 
@@ -63,13 +63,8 @@ class Mutant(object):
         return any(word in text for word in self.points_at)
 
 
-def mutant(name, **fields):
-    def register(apply):
-        if any(m.name == name for m in MUTANTS):
-            raise ValueError("mutant %r registered twice" % name)
-        MUTANTS.append(Mutant(name=name, apply=apply, **fields))
-        return apply
-    return register
+# Decorator: register `apply` as the mutant `name` (see Mutant for the fields).
+mutant = registrar(MUTANTS, lambda name, apply, **fields: Mutant(name=name, apply=apply, **fields), "mutant")
 
 
 def by_name(name):

@@ -162,11 +162,18 @@ class Route(object):
         raise ValueError("unknown penalty %r" % self.penalty)
 
 
-def route(name, **fields):
-    """Decorator: register `build` as the route `name` (see Route for the fields)."""
-    def register(build):
-        if any(r.name == name for r in ROUTES):
-            raise ValueError("route %r registered twice" % name)
-        ROUTES.append(Route(name=name, build=build, **fields))
-        return build
-    return register
+def registrar(records, make, kind):
+    """A decorator factory: `@registrar(...)(name, **fields)` appends `make(name, function, **fields)`
+    to `records`, refusing a second record of the same name."""
+    def declare(name, **fields):
+        def register(function):
+            if any(r.name == name for r in records):
+                raise ValueError("%s %r registered twice" % (kind, name))
+            records.append(make(name, function, **fields))
+            return function
+        return register
+    return declare
+
+
+# Decorator: register `build` as the route `name` (see Route for the fields).
+route = registrar(ROUTES, lambda name, build, **fields: Route(name=name, build=build, **fields), "route")
