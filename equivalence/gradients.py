@@ -13,7 +13,8 @@ gradient of a penalty has exactly two roundings per element:
      d(w**2)/dw cancel exactly); Square's is `grad * (2 * w)`, and `2 * w`
      is exact. `add_n` / `Sum` pass the upstream gradient on unchanged.
 
-so |got - exact| <= ((1 + u)**2 - 1) * |exact|, plus the reference's own
+so |got - exact| <= ((1 + u)**2 - 1) * |exact| (u of the release's rounding mode,
+reduction.unit_roundoff: 2u for bfloat16 before TF 1.11, which truncates), plus the reference's own
 rounding (U64), plus flush-to-zero of subnormals (TF's CPU kernels): lambda
 flushed costs at most tiny * c|w|, a flushed product at most tiny, a flushed
 subnormal weight at most c * lambda * tiny (c = 2 for the full convention,
@@ -25,6 +26,7 @@ import numpy as np
 
 from . import reference, tolerance as tolerance_mod
 from .harness import WeightSource, _to_numpy
+from .reduction import unit_roundoff
 
 GRADIENT_ROUNDINGS = 2
 
@@ -83,8 +85,8 @@ def measure_gradient(api, route, case, method):
 class GradientTolerance(object):
     """Per-element bound |got - expected| <= rtol * |expected| + atol (see module doc)."""
 
-    def __init__(self, dtype, lam, c, weights):
-        u = tolerance_mod.UNIT_ROUNDOFF[dtype]
+    def __init__(self, dtype, lam, c, weights, u=None):
+        u = tolerance_mod.UNIT_ROUNDOFF[dtype] if u is None else u
         tiny = tolerance_mod.SMALLEST_NORMAL[dtype]
         self.dtype, self.k = dtype, GRADIENT_ROUNDINGS
         self.rtol = tolerance_mod.relative_bound(GRADIENT_ROUNDINGS, u) + reference.U64
@@ -99,12 +101,12 @@ class GradientTolerance(object):
             self.rtol, self.k, self.dtype, float(np.max(self.atol)) if np.size(self.atol) else 0.0)
 
 
-def expected_gradient(route, case):
+def expected_gradient(route, case, api=None):
     weights = route.adapt(case.weights)
     lam = reference.stored_lambda(case.lam, route.lambda_precision)
     expected, _ = reference.l2_gradient(weights, lam, route.convention)
     c = 2.0 * route.convention.factor
-    return expected, GradientTolerance(case.dtype, lam, c, weights)
+    return expected, GradientTolerance(case.dtype, lam, c, weights, unit_roundoff(api, case.dtype))
 
 
 class GradientVerdict(object):
@@ -115,7 +117,7 @@ class GradientVerdict(object):
 def verify_gradient(api, route, case, method):
     """Differentiate `route` on `case` by `method` and judge it; never raises for a wrong number."""
     got, readback = measure_gradient(api, route, case, method)
-    expected, tol = expected_gradient(route, case)
+    expected, tol = expected_gradient(route, case, api)
     got64 = np.asarray(got).astype(np.float64)
     problems = []
     if not np.array_equal(np.asarray(readback).astype(np.float64),

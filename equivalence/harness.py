@@ -256,17 +256,16 @@ class Verdict(object):
 def expectation(route, case, api=None):
     """The reference value for `route` on `case`, and the tolerance it is judged with.
 
-    With `api`, the tolerance uses the installed release's reduction model (reduction.py).
+    With `api`, the tolerance uses the installed release's summation and rounding model (reduction.py).
     """
-    from .reduction import sums_linearly
+    from .reduction import release_tolerance
     weights = route.adapt(case.weights)
     lam = reference.stored_lambda(case.lam, route.lambda_precision)
     ref = route.reference(weights, lam)
-    tol = tolerance_mod.tolerance(case.dtype, ref.n_terms, lam=lam, sum_value=ref.sum_value,
-                                  reference_rel_error=ref.rel_error,
-                                  # adding the parts (both >= 0) is one more rounding on each chain
-                                  extra_roundings=ref.parts - 1,
-                                  linear=api is not None and sums_linearly(api))
+    tol = release_tolerance(api, case.dtype, ref.n_terms, lam=lam, sum_value=ref.sum_value,
+                            reference_rel_error=ref.rel_error,
+                            # adding the parts (both >= 0) is one more rounding on each chain
+                            extra_roundings=ref.parts - 1)
     return ref, tol
 
 

@@ -1,5 +1,18 @@
-"""How each TensorFlow release sums a tensor on CPU, and which dtype large weights are verified in.
+"""How each TensorFlow release sums and rounds on CPU, and which dtype large weights are verified in.
 
+Two facts per release feed the tolerance (tolerance.py): the summation order
+and the rounding mode. `release_tolerance(api, ...)` is the one place that
+applies them; tests/test_release_numerics.py measures both in every env.
+
+Rounding. TF 1.6-1.10 convert float to bfloat16 by truncation (round toward
+zero), 1.11 on round to nearest even (tolerance.py, "Rounding mode", has the
+source). Measured in every release of the matrix by casting 1 + 0.75 * 2**-7
+(float32) to bfloat16, through tf.cast and through NumPy's bfloat16 type:
+1.0 on 1.6-1.10, 1 + 2**-7 from 1.11. Square, Sum and Mul in bfloat16 round
+the same way as Cast (each computes in float and converts back). float16 and
+float32 round to nearest in every release.
+
+Summation order.
 tolerance.py bounds a sum by its longest chain of additions. For n > LEAF it
 assumes Eigen's reduction: blocks of <= LEAF terms combined pairwise. Measured
 with benchmarks/probe_reduction.py (2**24 standard-normal float32 weights,
@@ -26,6 +39,9 @@ from .environment import parse_version
 # The first release measured to reduce as blocks combined pairwise.
 TREE_REDUCTION_SINCE = parse_version("1.15")
 
+# The first release whose float -> bfloat16 conversion rounds to nearest even.
+BFLOAT16_ROUNDS_TO_NEAREST_SINCE = parse_version("1.11")
+
 # The drift the suite must catch at any size: 0.1 %.
 DRIFT = 1e-3
 
@@ -34,9 +50,32 @@ def sums_linearly(api):
     return api.tf_version_tuple < TREE_REDUCTION_SINCE
 
 
+def rounding(api, dtype):
+    """How this release rounds results to `dtype`: tolerance.NEAREST or tolerance.TOWARD_ZERO."""
+    if dtype == "bfloat16" and api.tf_version_tuple < BFLOAT16_ROUNDS_TO_NEAREST_SINCE:
+        return tolerance_mod.TOWARD_ZERO
+    return tolerance_mod.NEAREST
+
+
+def unit_roundoff(api, dtype):
+    """The largest relative error of one rounding to `dtype` on this release (None: the modern model)."""
+    return tolerance_mod.unit_roundoff(dtype, tolerance_mod.NEAREST if api is None else rounding(api, dtype))
+
+
+def release_tolerance(api, dtype, n_terms, **fields):
+    """tolerance.tolerance(dtype, n_terms, **fields) with this release's summation order and rounding.
+
+    `api` None gives the model of current releases (tree reduction, round to nearest).
+    """
+    if api is None:
+        return tolerance_mod.tolerance(dtype, n_terms, **fields)
+    return tolerance_mod.tolerance(dtype, n_terms, linear=sums_linearly(api), rounding=rounding(api, dtype),
+                                   **fields)
+
+
 def detects_drift(api, dtype, n_terms):
     """True when the tolerance for n_terms in dtype on this release rejects a DRIFT."""
-    tol = tolerance_mod.tolerance(dtype, n_terms, linear=sums_linearly(api))
+    tol = release_tolerance(api, dtype, n_terms)
     return tol.rtol < DRIFT / (2.0 + DRIFT)
 
 

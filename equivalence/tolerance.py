@@ -48,6 +48,20 @@ n products may each flush), the final product and the /2:
   atol = tiny * (sum + n*(lambda + 1) + 2)
 
 The reference's own relative error (see reference.py) is added to rtol.
+
+Rounding mode: everything above assumes round to nearest, |error| <= u per
+rounding. TensorFlow 1.6-1.10 convert float to bfloat16 by truncation: the
+`bfloat16(float)` constructor kept the upper 16 bits of the float, and every
+bfloat16 kernel (Cast, Square, Mul, Sum, ...) computes in float and converts
+back through it. From 1.11 the constructor calls `round_to_bfloat16`, round
+to nearest even (tensorflow/core/lib/bfloat16/bfloat16.h; the truncating path
+survives as the explicit `truncate_to_bfloat16`). Measured by the release
+model's probe (reduction.py): 1 + 0.75 * 2**-7 casts to 1.0 on 1.7-1.10 and to
+1 + 2**-7 from 1.11. Rounding toward zero errs by less than one ulp, in one
+direction: each factor lies in [1 - 2u, 1], so the same bound holds with
+u replaced by 2u (Higham, sec. 2.1: the unit roundoff of a directed rounding is
+beta**(1 - t), twice that of rounding to nearest). `rounding=TOWARD_ZERO` selects
+it; reduction.rounding() says which releases need it.
 """
 
 import math
@@ -55,6 +69,10 @@ import math
 import numpy as np
 
 LEAF = 1024
+
+# How a result is rounded to its dtype (see "Rounding mode" above).
+NEAREST = "to nearest"
+TOWARD_ZERO = "toward zero"
 
 UNIT_ROUNDOFF = {
     "float16": 2.0 ** -11,
@@ -78,6 +96,14 @@ LARGEST_FINITE = {
 }
 
 
+def unit_roundoff(dtype, rounding=NEAREST):
+    """The largest relative error of one rounding to `dtype`: u to nearest, 2u toward zero."""
+    if rounding not in (NEAREST, TOWARD_ZERO):
+        raise ValueError("unknown rounding %r (tolerance.NEAREST or TOWARD_ZERO)" % (rounding,))
+    u = UNIT_ROUNDOFF[dtype]
+    return u if rounding == NEAREST else 2.0 * u
+
+
 def summation_depth(n_terms, linear=False):
     """Longest chain of additions; `linear` for releases that do not reduce as a tree (reduction.py)."""
     if n_terms <= LEAF or linear:
@@ -95,8 +121,8 @@ def relative_bound(k, u):
 
 
 class Tolerance(object):
-    def __init__(self, rtol, atol, k, dtype):
-        self.rtol, self.atol, self.k, self.dtype = rtol, atol, k, dtype
+    def __init__(self, rtol, atol, k, dtype, rounding=NEAREST):
+        self.rtol, self.atol, self.k, self.dtype, self.rounding = rtol, atol, k, dtype, rounding
 
     def bound(self, expected):
         return self.rtol * abs(expected) + self.atol
@@ -110,22 +136,27 @@ class Tolerance(object):
 
     def __add__(self, other):
         """Two independent computations compared with each other: errors add."""
+        rounding = self.rounding if self.rounding == other.rounding else "%s+%s" % (self.rounding, other.rounding)
         return Tolerance(self.rtol + other.rtol, self.atol + other.atol,
-                         self.k + other.k, "%s+%s" % (self.dtype, other.dtype))
+                         self.k + other.k, "%s+%s" % (self.dtype, other.dtype), rounding)
 
     def describe(self):
-        return "rtol=%.3g (k=%d roundings of u=2**%d) atol=%.3g" % (
-            self.rtol, self.k, int(round(math.log2(UNIT_ROUNDOFF.get(self.dtype, 2.0 ** -53)))), self.atol)
+        u = UNIT_ROUNDOFF.get(self.dtype, 2.0 ** -53) * (2.0 if self.rounding == TOWARD_ZERO else 1.0)
+        return "rtol=%.3g (k=%d roundings %s, u=2**%d) atol=%.3g" % (
+            self.rtol, self.k, self.rounding, int(round(math.log2(u))), self.atol)
 
 
 def tolerance(dtype, n_terms, lam=0.0, sum_value=0.0, reference_rel_error=0.0, extra_roundings=0,
-              linear=False):
-    """The bound for a penalty of `n_terms` terms computed in `dtype` (see module doc)."""
-    u = UNIT_ROUNDOFF[dtype]
+              linear=False, rounding=NEAREST):
+    """The bound for a penalty of `n_terms` terms computed in `dtype` (see module doc).
+
+    `linear` and `rounding` describe the release (reduction.release_tolerance fills them in).
+    """
+    u = unit_roundoff(dtype, rounding)
     k = summation_depth(n_terms, linear) + 3 + extra_roundings
     tiny = SMALLEST_NORMAL[dtype]
     atol = tiny * (abs(sum_value) + n_terms * (abs(lam) + 1.0) + 2.0)
-    return Tolerance(relative_bound(k, u) + reference_rel_error, atol, k, dtype)
+    return Tolerance(relative_bound(k, u) + reference_rel_error, atol, k, dtype, rounding)
 
 
 def fits(dtype, *magnitudes):

@@ -13,6 +13,7 @@ from equivalence import gradients
 from equivalence.harness import Case
 from equivalence.initializers import InitSpec
 from equivalence.reference import CONVENTIONS
+from equivalence.routes import ALL_DTYPES
 
 from .routes import draw_route_case, l2_routes, require, route_params
 
@@ -41,10 +42,32 @@ def _require_method(api, route, method):
 @GRADIENT_SETTINGS
 @given(data=st.data())
 def test_gradient_matches_reference(api, route, method, data):
-    case = draw_route_case(api, route, data, POSITIVE_LAMBDAS)
+    case = draw_route_case(api, route, data, POSITIVE_LAMBDAS, dtypes=route.gradient_dtypes(api))
     _require_method(api, route, method)
     verdict = gradients.verify_gradient(api, route, case, method)
     assert verdict.ok, verdict.message
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+@pytest.mark.parametrize("route", route_params(l2_routes()))
+def test_gradient_dtype_support_is_as_declared(api, route, dtype):
+    """Where the penalty runs in `dtype`, its gradient runs and agrees, or the record declares the
+    kernel its gradient lacks here (Route.gradient_kernels) and taking it really fails."""
+    require(api, route, dtype)
+    shape = (3, 2, 2, 2) if route.kernel.min_dims == 4 else (3, 2)  # rank >= 1: Sum's gradient tiles
+    weights = np.random.RandomState(5).randn(*shape).astype(api.numpy_dtype(dtype))
+    case = Case(weights, dtype, 0.25, InitSpec("array", array=weights))
+    reason = route.gradient_dtype_unavailable(api, dtype)
+    for method in gradients.methods_for(api, route):
+        if reason:
+            with pytest.raises(Exception) as raised:
+                gradients.verify_gradient(api, route, case, method)
+            assert raised.type.__name__ in ("UnimplementedError", "InvalidArgumentError", "NotFoundError"), (
+                "%s by %s with %s weights on %s: declared absent (%s), raised %r" % (
+                    route.name, method.name, dtype, api.describe(), reason, raised.value))
+            continue
+        verdict = gradients.verify_gradient(api, route, case, method)
+        assert verdict.ok, verdict.message
 
 
 @pytest.mark.parametrize("route", route_params(l2_routes()))

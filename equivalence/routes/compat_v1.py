@@ -7,7 +7,7 @@ read from, the collection.
 
 from ..harness import Built, sum_entries
 from ..reference import HALF
-from .registry import CONTRIB, route, tf_in
+from .registry import CONTRIB, HALF_L2_KERNELS, route, tf_in
 
 # get_variable colocates the penalty with the variable; where L2Loss has its
 # bfloat16 kernel only on XLA_CPU (up to 1.15, and 2.4) placement fails (measured
@@ -17,7 +17,7 @@ COLOCATED = {"bfloat16": tf_in("bfloat16 through get_variable(regularizer=) (L2L
 
 
 # What every route here shares: contrib's half-convention l2 in a v1 graph.
-V1_GRAPH = dict(family="compat_v1", convention=HALF, requires=[CONTRIB], graph_only=True)
+V1_GRAPH = dict(family="compat_v1", convention=HALF, requires=[CONTRIB], graph_only=True, kernels=HALF_L2_KERNELS)
 GET_VARIABLE = dict(V1_GRAPH, dtype_requires=COLOCATED)
 
 

@@ -3,12 +3,12 @@
 from ..harness import Built
 from ..reference import HALF
 from .compat_v1 import reg_losses
-from .registry import CONTRIB, MATRIX, route
+from .registry import CONTRIB, HALF_L2_KERNELS, MATRIX, route
 
 
 @route("contrib.l2_regularizer(scale)(w)", family="contrib",
        api_call="contrib.layers.l2_regularizer(scale)(w)",
-       convention=HALF, requires=[CONTRIB])
+       convention=HALF, requires=[CONTRIB], kernels=HALF_L2_KERNELS)
 def l2_regularizer_call(api, src, lam):
     v = src.variable()
     penalty = api.contrib.l2_regularizer(scale=lam)(v)
@@ -17,7 +17,7 @@ def l2_regularizer_call(api, src, lam):
 
 @route("contrib.apply_regularization(l2, [w])", family="contrib",
        api_call="contrib.layers.apply_regularization(contrib.layers.l2_regularizer(scale), [w])",
-       convention=HALF, requires=[CONTRIB], graph_only=True)
+       convention=HALF, requires=[CONTRIB], kernels=HALF_L2_KERNELS, graph_only=True)
 def apply_regularization(api, src, lam):
     v = src.variable()
     total = api.contrib.apply_regularization(api.contrib.l2_regularizer(scale=lam), [v])
@@ -27,7 +27,7 @@ def apply_regularization(api, src, lam):
 @route("contrib.fully_connected(weights_regularizer=l2)", family="contrib",
        api_call="contrib.layers.fully_connected(x, n, weights_regularizer=contrib.layers.l2_regularizer(scale)); "
                 "tf.losses.get_regularization_loss()",
-       convention=HALF, requires=[CONTRIB], graph_only=True, kernel=MATRIX)
+       convention=HALF, requires=[CONTRIB], kernels=HALF_L2_KERNELS, graph_only=True, kernel=MATRIX)
 def fully_connected(api, src, lam):
     n_in, n_out = src.shape
     x = api.v1.placeholder(src.dtype, shape=(None, n_in))

@@ -6,7 +6,8 @@ Keras multiplies by lambda * sum(w**2) (no 1/2) and casts lambda to floatx
 
 from ..harness import Built, sum_entries
 from ..reference import FULL
-from .registry import KERAS3, KERAS_BFLOAT16, LEGACY_KERAS, MATRIX, TF_KERAS, route, tf_in
+from .registry import (KERAS3, KERAS_L2_GRADIENT_KERNELS, KERAS_L2_KERNELS, LEGACY_KERAS, MATRIX, TF_KERAS,
+                       route, tf_in)
 
 # TF 1.7-1.8 tf.keras Dense with l2(0.0) raises AttributeError ('float' object has no attribute
 # '_unconditional_loss'): an upstream bug, asserted as such in semantics/lam.py (probe `zero`).
@@ -25,7 +26,7 @@ def _register(prefix, requirement, module_of, l2_name):
     @route("%s.regularizers.%s(scale)(w)" % (prefix, l2_name), family="keras",
            api_call="%s.regularizers.%s(scale)(w)" % (prefix, l2_name),
            convention=FULL, requires=[requirement], lambda_precision="float32",
-           dtype_requires={"bfloat16": KERAS_BFLOAT16})
+           kernels=KERAS_L2_KERNELS, gradient_kernels=KERAS_L2_GRADIENT_KERNELS)
     def call(api, src, lam):
         v = src.variable()
         return Built(getattr(module_of(api).regularizers, l2_name)(lam)(v), v)
@@ -34,7 +35,8 @@ def _register(prefix, requirement, module_of, l2_name):
            api_call="layer = %s.layers.Dense(units, kernel_regularizer=%s.regularizers.%s(scale)); "
                     "layer.build((None, n)); tf.add_n(layer.losses)" % (prefix, prefix, l2_name),
            convention=FULL, requires=[requirement], lambda_precision="float32", kernel=MATRIX,
-           dtype_requires={"bfloat16": KERAS_BFLOAT16}, zero_lambda_requires=DENSE_ZERO_LAMBDA)
+           kernels=KERAS_L2_KERNELS, gradient_kernels=KERAS_L2_GRADIENT_KERNELS,
+           zero_lambda_requires=DENSE_ZERO_LAMBDA)
     def dense(api, src, lam):
         keras = module_of(api)
         n_in, n_out = src.shape

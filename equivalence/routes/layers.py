@@ -3,7 +3,7 @@
 from ..harness import Built
 from ..reference import HALF
 from .compat_v1 import reg_losses
-from .registry import CONTRIB, CONV2D, MATRIX, TF_LAYERS, route, since_tf
+from .registry import CONTRIB, CONV2D, CONV2D_OP, HALF_L2_KERNELS, MATRIX, TF_LAYERS, route
 
 
 def _kernel(api):
@@ -13,7 +13,7 @@ def _kernel(api):
 @route("tf.layers.dense(kernel_regularizer=l2)", family="layers",
        api_call="tf.layers.dense(x, units, kernel_regularizer=contrib.layers.l2_regularizer(scale)); "
                 "tf.add_n(tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES))",
-       convention=HALF, requires=[TF_LAYERS, CONTRIB], graph_only=True, kernel=MATRIX)
+       convention=HALF, requires=[TF_LAYERS, CONTRIB], graph_only=True, kernel=MATRIX, kernels=HALF_L2_KERNELS)
 def dense(api, src, lam):
     n_in, n_out = src.shape
     x = api.v1.placeholder(src.dtype, shape=(None, n_in))
@@ -27,7 +27,7 @@ def dense(api, src, lam):
        api_call="tf.layers.conv2d(x, filters, kernel_size, kernel_regularizer=contrib.layers.l2_regularizer(scale)); "
                 "tf.add_n(tf.losses.get_regularization_losses())",
        convention=HALF, requires=[TF_LAYERS, CONTRIB], graph_only=True, kernel=CONV2D,
-       dtype_requires={"float64": since_tf("1.8", "a float64 Conv2D kernel on CPU (1.6 and 1.7 have none; measured)")})
+       kernels=HALF_L2_KERNELS + (CONV2D_OP,))
 def conv2d(api, src, lam):
     kh, kw, c_in, c_out = src.shape
     x = api.v1.placeholder(src.dtype, shape=(None, kh, kw, c_in))

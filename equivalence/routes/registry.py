@@ -66,14 +66,60 @@ def tf_in(what, *ranges):
     return Requirement("tf in %s" % text, missing)
 
 
-# Which releases have the CPU kernels a dtype needs, measured by the version
-# matrix's dtype probe (docs/SEMANTICS.md): L2Loss, which every half-convention
-# route reaches through l2_regularizer or tf.nn.l2_loss, has a bfloat16 CPU
-# kernel from 1.14, lost it in 2.4 (NotFoundError / InvalidArgumentError), and
-# has it again from 2.5. Keras computes sum(square(w)) instead: from 1.7.
-L2LOSS_BFLOAT16 = tf_in("a bfloat16 CPU kernel for L2Loss", ("1.14", "2.4"), ("2.5", None))
-KERAS_BFLOAT16 = tf_in("bfloat16 CPU kernels for Square and Sum", ("1.7", None))
-DTYPE_REQUIREMENTS = {"bfloat16": L2LOSS_BFLOAT16}
+class Kernel(object):
+    """A TensorFlow CPU kernel (op) a route reaches, and the releases in which it exists per dtype.
+
+    A dtype requirement belongs to the kernels a route or its gradient actually
+    reaches, never to a blanket default: a route declares `kernels` (what its
+    penalty runs) and `gradient_kernels` (what its gradient adds), and the
+    dtypes it takes on a release follow from them. Every range below was
+    measured on every release of the matrix (a cast, penalty and gradient of
+    each route in each dtype and rank; docs/SEMANTICS.md), and
+    tests/test_values.py and tests/test_gradients.py hold each declaration
+    to the running release: a dtype declared absent must really fail.
+    """
+
+    def __init__(self, op, **by_dtype):
+        self.op, self.by_dtype = op, by_dtype  # dtype name -> Requirement; absent: every release
+
+    def __repr__(self):
+        return "Kernel(%s)" % self.op
+
+    def missing(self, api, dtype):
+        req = self.by_dtype.get(dtype)
+        return req.missing(api) if req else None
+
+
+# bfloat16 CPU kernels for the elementwise ops and reductions every route reaches (Square, Mul, Sum,
+# AddN): none on 1.6 (which has a bfloat16 Cast only), from 1.7 on.
+BFLOAT16_ARITHMETIC = tf_in("bfloat16 CPU kernels for Square, Mul and Sum", ("1.7", None))
+
+ARITHMETIC = Kernel("Square, Mul, Sum, AddN", bfloat16=BFLOAT16_ARITHMETIC)
+# L2Loss: bfloat16 from 1.14, lost in 2.4 (NotFoundError / InvalidArgumentError), back from 2.5.
+L2LOSS = Kernel("L2Loss", bfloat16=tf_in("a bfloat16 CPU kernel for L2Loss", ("1.14", "2.4"), ("2.5", None)))
+# Abs (every L1 penalty): bfloat16 from 1.14 (1.7-1.13: "No OpKernel was registered to support Op 'Abs'").
+ABS = Kernel("Abs", bfloat16=tf_in("a bfloat16 CPU kernel for Abs", ("1.14", None)))
+# The gradient of Sum over a tensor of rank >= 1 tiles the upstream gradient: bfloat16 Tile from 1.14
+# (1.7-1.13: UnimplementedError "TileOp : ... bfloat16"; a rank-0 sum needs no Tile).
+TILE = Kernel("Tile", bfloat16=tf_in("a bfloat16 CPU kernel for Tile (the gradient of Sum over rank >= 1)",
+                                     ("1.14", None)))
+# Conv2D, reached by building tf.layers.conv2d: float64 from 1.8 (1.6 and 1.7 have none).
+CONV2D_OP = Kernel("Conv2D", float64=tf_in("a float64 CPU kernel for Conv2D", ("1.8", None)),
+                   bfloat16=BFLOAT16_ARITHMETIC)
+
+# What each penalty reaches: contrib's l2 and tf.nn.l2_loss run L2Loss, Keras sum(square(w)).
+HALF_L2_KERNELS = (L2LOSS, ARITHMETIC)
+KERAS_L2_KERNELS = (ARITHMETIC,)
+KERAS_L2_GRADIENT_KERNELS = (TILE,)
+
+
+def first_missing_kernel(kernels, api, dtype):
+    """The reason of the first of `kernels` without a `dtype` kernel on this release, or None."""
+    for kernel in kernels:
+        reason = kernel.missing(api, dtype)
+        if reason:
+            return reason
+    return None
 
 
 class KernelShape(object):
@@ -104,9 +150,13 @@ CONV2D = KernelShape("conv2d kernel (h, w, in, out)", 4, 4, 1)
 
 
 class Route(object):
-    def __init__(self, name, family, api_call, convention, build, requires=(), graph_only=False,
+    """One API route. `kernels` (required: no blanket default) are the TensorFlow kernels its penalty
+    reaches and `gradient_kernels` those its gradient adds (Kernel); `dtype_requires` maps a dtype to
+    a further Requirement that is not a kernel's (e.g. where placement colocates an op)."""
+
+    def __init__(self, name, family, api_call, convention, build, kernels, requires=(), graph_only=False,
                  kernel=ANY, dtypes=ALL_DTYPES, dtype_requires=None, lambda_precision=None, penalty="l2",
-                 notes="", zero_lambda_requires=None):
+                 notes="", zero_lambda_requires=None, gradient_kernels=()):
         self.name = name
         self.family = family
         self.api_call = api_call
@@ -116,7 +166,9 @@ class Route(object):
         self.graph_only = graph_only
         self.kernel = kernel
         self.dtypes = tuple(dtypes)
-        self.dtype_requires = dict(DTYPE_REQUIREMENTS, **(dtype_requires or {}))
+        self.kernels = tuple(kernels)
+        self.gradient_kernels = tuple(gradient_kernels)
+        self.dtype_requires = dict(dtype_requires or {})
         self.lambda_precision = lambda_precision
         self.penalty = penalty
         self.notes = notes
@@ -134,7 +186,14 @@ class Route(object):
         if dtype not in self.dtypes:
             return "%s does not take %s weights" % (self.name, dtype)
         req = self.dtype_requires.get(dtype)
-        return req.missing(api) if req else None
+        return first_missing_kernel(self.kernels, api, dtype) or (req.missing(api) if req else None)
+
+    def gradient_dtype_unavailable(self, api, dtype):
+        """Why the gradient of this route's penalty cannot be taken in `dtype` here, or None."""
+        return self.dtype_unavailable(api, dtype) or first_missing_kernel(self.gradient_kernels, api, dtype)
+
+    def gradient_dtypes(self, api):
+        return [d for d in self.dtypes if self.gradient_dtype_unavailable(api, d) is None]
 
     def lambda_unavailable(self, api, lam):
         """Why this route cannot take `lam` here (asserted in semantics/lam.py instead), or None."""

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .. import reference, tolerance as tolerance_mod
+from ..reduction import release_tolerance
 from ..harness import Case, run_route
 from ..initializers import InitSpec
 from ..routes.registry import first_missing
@@ -83,8 +84,9 @@ def weights_for(api, dtype, values=PROBE_WEIGHTS):
 class Context(object):
     """What an outcome needs to compute its expectation for one cell."""
 
-    def __init__(self, route, weights, dtype, numeric_lambda, convention=None, lambda_precision=None):
+    def __init__(self, route, weights, dtype, numeric_lambda, convention=None, lambda_precision=None, api=None):
         self.route, self.weights, self.weights_dtype = route, weights, dtype
+        self.api = api  # the release whose summation and rounding the tolerance models (None: current releases)
         self.numeric_lambda = numeric_lambda
         # Without a route: a contrib-style (half) penalty unless told otherwise.
         self.convention = convention or reference.HALF
@@ -99,11 +101,11 @@ class Context(object):
         stored = lam if not math.isfinite(lam) else reference.stored_lambda(lam, precision)
         ref = (self.route.reference(w, stored) if self.route is not None
                else reference.l2(w, stored, self.convention))
-        tol = tolerance_mod.tolerance(self.weights_dtype if self.weights_dtype in tolerance_mod.UNIT_ROUNDOFF
-                                      else "float64", max(ref.n_terms, 1),
-                                      lam=abs(stored) if math.isfinite(stored) else 0.0,
-                                      sum_value=ref.sum_value, reference_rel_error=ref.rel_error,
-                                      extra_roundings=ref.parts - 1)
+        tol = release_tolerance(self.api, self.weights_dtype if self.weights_dtype in tolerance_mod.UNIT_ROUNDOFF
+                                else "float64", max(ref.n_terms, 1),
+                                lam=abs(stored) if math.isfinite(stored) else 0.0,
+                                sum_value=ref.sum_value, reference_rel_error=ref.rel_error,
+                                extra_roundings=ref.parts - 1)
         return ref.value, tol
 
 
@@ -157,7 +159,7 @@ def weight_probe(api, route, probe):
 def weight_context(api, route, probe):
     return Context(route, np.asarray(probe.values, dtype=np.float64).astype(
         np.int32 if probe.dtype == "int32" else (api.numpy_dtype(probe.dtype) if api else np.float64)),
-        probe.dtype, probe.lam)
+        probe.dtype, probe.lam, api=api)
 
 
 def weight_unavailable(api, route, probe):
@@ -178,7 +180,7 @@ def lambda_probe(api, route, probe):
 
 
 def lambda_context(api, route, probe):
-    return Context(route, weights_for(api, "float32"), "float32", probe.numeric)
+    return Context(route, weights_for(api, "float32"), "float32", probe.numeric, api=api)
 
 
 # -- collections and graph state -------------------------------------------------------------
@@ -351,7 +353,7 @@ def _name(t):
 
 def collection_context(api, convention=None):
     return Context(None, np.asarray(PROBE_WEIGHTS, dtype=np.float32), "float32", COLLECTION_SCALE,
-                   convention=convention)
+                   convention=convention, api=api)
 
 
 # -- Keras specifics ---------------------------------------------------------------------------
@@ -434,4 +436,4 @@ def keras_probe(api, scenario, module, l2_name):
 
 def keras_context(api):
     return Context(None, np.asarray(PROBE_WEIGHTS, dtype=np.float32), "float32", KERAS_SCALE,
-                   convention=reference.FULL, lambda_precision="float32")
+                   convention=reference.FULL, lambda_precision="float32", api=api)
