@@ -25,7 +25,12 @@ settings.register_profile("mutation", settings.get_profile("ci"), database=None,
                           phases=[Phase.explicit, Phase.generate])
 settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_CHECKS,
                           print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+def _profile():
+    from equivalence.environment import suite_profile
+    return suite_profile()
+
+
+settings.load_profile(_profile())
 
 
 def pytest_addoption(parser):

@@ -8,7 +8,8 @@
   training                              each route's regularizer in a small network (needs scikit-learn)
   mutate [--mutant NAME] [--max-examples N] [--whole-suite] [-- PYTEST ARGS]
                                         the suite once clean and once per broken API (mutation.py)
-  tolerance-check [--examples N]        worst observed error per dtype against its bound (selfcheck.py)
+  tolerance-check [--examples N] [--dtypes D,...]
+                                        worst observed error per dtype against its bound (selfcheck.py)
   matrix [--reports DIR] [--out MD] [--data JSON]
                                         merge every env's report into docs/SEMANTICS.md
   progress                              where each env of a running `tox -m history` is
@@ -103,6 +104,8 @@ def main(argv=None):
     tol = sub.add_parser("tolerance-check", help="worst observed error per dtype vs the derived bound")
     tol.add_argument("--examples", type=int, default=200, help="Hypothesis cases per route (default 200)")
     tol.add_argument("--json", help="also write the figures as JSON to this path")
+    tol.add_argument("--dtypes", help="only these weight dtypes, comma-separated (default: every dtype a "
+                                      "route takes here), e.g. bfloat16 on the releases that truncate")
     mut.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests --ignore=tests/harness)")
     mat = sub.add_parser("matrix", help="merge reports/*.json into docs/SEMANTICS.md (no TensorFlow needed)")
     mat.add_argument("--reports", default="reports", help="folder of <env>.json reports (default reports/)")

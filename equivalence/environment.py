@@ -177,3 +177,9 @@ def get_api():
     if _API is None:
         _API = Api()
     return _API
+
+
+def suite_profile():
+    """The Hypothesis profile the test suite runs under here: $HYPOTHESIS_PROFILE, else `ci` under CI,
+    else `dev` (conftest.py loads it; the report records it so the matrix can say how each release ran)."""
+    return os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")

@@ -23,6 +23,7 @@ import glob
 import json
 import os
 import re
+import xml.etree.ElementTree as ElementTree
 
 from .environment import parse_version
 
@@ -96,6 +97,35 @@ def env_python(env):
     return "%s.%s" % (m.group(1), m.group(2)) if m else None
 
 
+def suite_result(junit_path, profile=None):
+    """What the full test suite did in one env, from the JUnit XML pytest wrote beside its report
+    (tox.ini: reports/<env>.junit.xml): passed, failed (failures + errors), skipped, the date it
+    ran and the Hypothesis profile it ran under (recorded by the report). None without the file."""
+    if not os.path.exists(junit_path):
+        return None
+    root = ElementTree.parse(junit_path).getroot()
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    count = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
+    stamps = sorted(s.get("timestamp", "") for s in suites if s.get("timestamp"))
+    failed = count["failures"] + count["errors"]
+    return {"passed": count["tests"] - failed - count["skipped"], "failed": failed,
+            "skipped": count["skipped"], "date": stamps[-1][:10] if stamps else None, "profile": profile}
+
+
+def suite_statement(data):
+    """The README's sentence on where the full suite last ran, derived from docs/semantics.json."""
+    runs = [r["suite"] for r in data["releases"] if r.get("suite")]
+    if not runs:
+        return "The full suite has not been run on the release history."
+    dates = sorted(set(s["date"] for s in runs if s["date"]))
+    profiles = sorted(set(s["profile"] or "unknown" for s in runs))
+    green = sum(1 for s in runs if s["failed"] == 0)
+    return ("The full suite last ran on %d of the %d releases of the history (`tox -m history -p 2`, "
+            "Hypothesis profile %s) on %s: %d passed, %d failed." % (
+                len(runs), len(data["releases"]), " / ".join("`%s`" % p for p in profiles),
+                " to ".join(dates[:1] + dates[1:][-1:]), green, len(runs) - green))
+
+
 def merge(report_paths, expected_envs=()):
     """The merged data: one release entry per report, and an entry for every expected env without one."""
     releases, seen = [], set()
@@ -108,7 +138,8 @@ def merge(report_paths, expected_envs=()):
         entry = {"env": env, "label": label or env, "tensorflow": report.get("tensorflow"),
                  "keras": report.get("keras"), "keras_flavour": report.get("keras_flavour"),
                  "contrib": report.get("contrib"), "python": report.get("python"),
-                 "numpy": report.get("numpy"), "routes": {}}
+                 "numpy": report.get("numpy"), "routes": {},
+                 "suite": suite_result(os.path.splitext(path)[0] + ".junit.xml", report.get("suite_profile"))}
         if report.get("error"):
             entry.update(status="crashed", detail="TensorFlow does not import: " + report["error"])
         elif not report.get("complete"):
@@ -225,13 +256,16 @@ def render(data):
         "",
         "## Releases",
         "",
-        "| release | env | Keras | contrib | Python | NumPy | result |",
-        "|---|---|---|---|---|---|---|",
+        suite_statement(data),
+        "",
+        "| release | env | Keras | contrib | Python | NumPy | result | full suite |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in releases:
-        out.append("| %s | `%s` | %s | %s | %s | %s | %s |" % (
+        out.append("| %s | `%s` | %s | %s | %s | %s | %s | %s |" % (
             r["label"], r["env"], _keras_cell(r), r.get("contrib") or "—", r.get("python") or "—",
-            r.get("numpy") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else "")))
+            r.get("numpy") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else ""),
+            _suite_cell(r.get("suite"))))
     out += ["", "## Compatibility matrix", "",
             "`½`: the route runs and its penalty is `λ·Σw²/2`; `1`: `λ·Σw²`; `—`: unavailable (why: below);",
             "`✓`: an L1 / L1+L2 route that agrees with its reference; `✗`: disagrees with its documented",
@@ -269,6 +303,13 @@ def render(data):
             out += ["", "### %s → %s" % (before, after), ""]
         out.append("* `%s` — %s: %s → %s" % (name, fact, _show(old), _show(new)))
     return "\n".join(out) + "\n"
+
+
+def _suite_cell(suite):
+    if not suite:
+        return "not run"
+    return "%d passed, %d failed, %d skipped (`%s`, %s)" % (
+        suite["passed"], suite["failed"], suite["skipped"], suite["profile"] or "?", suite["date"] or "?")
 
 
 def _keras_cell(r):

@@ -15,6 +15,7 @@ import traceback
 
 import numpy as np
 
+from .environment import suite_profile
 from .harness import Case, case_from_plan, expectation, in_range, verify
 from .initializers import InitSpec
 from .reference import HALF, l2
@@ -135,7 +136,7 @@ def route_entry(api, route, n_examples=25):
 def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=True):
     """Every route's entry and the semantics cells; `checkpoint(report)` runs before each step."""
     report = dict(api.versions())
-    report.update(schema=SCHEMA, env=os.environ.get("REGEQUIV_ENV"), complete=False,
+    report.update(schema=SCHEMA, env=os.environ.get("REGEQUIV_ENV"), suite_profile=suite_profile(), complete=False,
                   current_route=None, routes=[])
     for route in ROUTES:
         if progress:

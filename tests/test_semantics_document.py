@@ -42,6 +42,16 @@ def test_document_is_the_rendering_of_its_data():
         "docs/SEMANTICS.md was edited by hand or not regenerated: run `tox -e matrix`")
 
 
+def test_readme_states_where_the_full_suite_last_ran():
+    """The README's claim about the history sweep is the one docs/semantics.json supports."""
+    statement = matrix.suite_statement(json.loads(_read("semantics.json")))
+    with io.open(os.path.join(os.path.dirname(DOCS), "README.md"), encoding="utf-8") as f:
+        readme = " ".join(f.read().split())  # the README wraps its lines
+    assert statement in readme, (
+        "README.md must say, in these words, where the full suite last ran (docs/semantics.json, "
+        "written by `tox -m history -p 2 && tox -e matrix`):\n  %s" % statement)
+
+
 @pytest.mark.parametrize("route", route_params(ROUTES))
 def test_recorded_facts_hold_in_this_release(api, recorded_release, route):
     recorded = recorded_release["routes"].get(route.name)

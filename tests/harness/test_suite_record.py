@@ -1,0 +1,25 @@
+"""The matrix's record of a full-suite run: counts read from pytest's JUnit XML, and the README sentence."""
+
+from equivalence import matrix
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" errors="1" failures="2" skipped="3" tests="11"
+ time="1.0" timestamp="2026-12-01T19:40:00.000000" hostname="h"></testsuite></testsuites>"""
+
+
+def test_suite_result_counts_what_pytest_wrote(tmp_path):
+    path = tmp_path / "env.junit.xml"
+    path.write_text(JUNIT)
+    got = matrix.suite_result(str(path), "ci")
+    # 11 tests of which 2 failures + 1 error are failed, 3 skipped: 5 passed.
+    assert got == {"passed": 5, "failed": 3, "skipped": 3, "date": "2026-12-01", "profile": "ci"}
+    assert matrix.suite_result(str(tmp_path / "absent.junit.xml")) is None
+
+
+def test_suite_statement_counts_green_and_red_releases():
+    runs = [{"passed": 5, "failed": 0, "skipped": 1, "date": "2026-12-01", "profile": "ci"},
+            {"passed": 4, "failed": 2, "skipped": 0, "date": "2026-12-02", "profile": "ci"}]
+    data = {"releases": [{"suite": runs[0]}, {"suite": runs[1]}, {"suite": None}]}
+    statement = matrix.suite_statement(data)
+    assert "2 of the 3 releases" in statement and "1 passed, 1 failed" in statement, statement
+    assert "2026-12-01 to 2026-12-02" in statement and "`ci`" in statement, statement
