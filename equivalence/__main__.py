@@ -11,6 +11,7 @@
   tolerance-check [--examples N]        worst observed error per dtype against its bound (selfcheck.py)
   matrix [--reports DIR] [--out MD] [--data JSON]
                                         merge every env's report into docs/SEMANTICS.md
+  figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
   progress                              where each env of a running `tox -m history` is
 """
 
@@ -111,6 +112,8 @@ def main(argv=None):
     mat.add_argument("--out", default="docs/SEMANTICS.md")
     mat.add_argument("--data", default="docs/semantics.json", help="the merged facts the document renders")
     mat.add_argument("--tox-ini", default="tox.ini", help="its `history` label lists the releases expected")
+    fig = sub.add_parser("figures", help="redraw docs/figures/*.svg from docs/semantics.json and training.json")
+    fig.add_argument("--docs", default="docs", help="the folder of the data files (default docs/)")
     prog = sub.add_parser("progress", help="where each env of a running `tox -m history` is")
     prog.add_argument("--reports", default="reports")
     prog.add_argument("--tox-ini", default="tox.ini")
@@ -142,6 +145,9 @@ def main(argv=None):
     if args.command == "matrix":
         from .matrix import main as matrix_main
         return matrix_main(args)
+    if args.command == "figures":
+        from .figures import main as figures_main
+        return figures_main(args)
     if args.command == "progress":
         from .matrix import progress
         return progress(args)

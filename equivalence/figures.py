@@ -16,7 +16,7 @@ the committed data, and, where the matplotlib that drew it is installed, that dr
 the same bytes.
 
 Deterministic output: a fixed svg.hashsalt, no date, text kept as text in the bundled DejaVu Sans
-(svg.fonttype none), and only matplotlib's object API (no pyplot state). Importing this module does
+(svg.fonttype none, with the generic family as fallback), and only matplotlib's object API (no pyplot state). Importing this module does
 not import matplotlib; `render` does.
 """
 
@@ -25,8 +25,6 @@ import io
 import json
 import os
 import re
-
-from . import matrix
 
 FIGURES = ("matrix", "timeline", "training")
 SOURCE = {"matrix": "semantics.json", "timeline": "semantics.json", "training": "training.json"}
@@ -105,6 +103,7 @@ def fact_area(fact):
 def timeline_input(data):
     """{"areas": area keys, "transitions": [{"lineage", "before", "after", "counts": {area: n}}]} for
     every consecutive pair matrix.lineages compares (zero changes included), in its order."""
+    from . import matrix  # here, not at the top: matrix imports this module
     releases = data["releases"]
     counts = {}
     for before, after, _name, fact, _old, _new in matrix.timeline(releases):
@@ -160,7 +159,10 @@ def markdown(name, prefix="figures/"):
 
 
 # -- drawing (matplotlib) -----------------------------------------------------------------------------
-RC = {"svg.hashsalt": "regequiv", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 8,
+# Text stays text, set in the DejaVu fonts matplotlib ships (so the layout is the same on every machine);
+# the SVG names the generic family after them for viewers without DejaVu.
+RC = {"svg.hashsalt": "regequiv", "svg.fonttype": "none", "font.family": "sans-serif",
+      "font.sans-serif": ["DejaVu Sans"], "font.monospace": ["DejaVu Sans Mono"], "font.size": 8,
       "axes.titlesize": 9, "path.simplify": False, "svg.image_inline": True}
 
 
@@ -186,6 +188,9 @@ def _matrix(fig, inp):
     releases, routes, cells = inp["releases"], inp["routes"], inp["cells"]
     n_rel, n_routes = len(releases), len(routes)
     width, height = _matrix_size(inp)
+    if not n_routes:
+        fig.text(0.5, 0.5, "No release measured a route yet (no reports)", ha="center", va="center")
+        return
     ax = fig.add_axes([MATRIX_LEFT / width, MATRIX_BOTTOM / height, CELL * n_rel / width,
                        CELL * n_routes / height])
     cmap = ListedColormap([c for _, _, c in CATEGORIES])
@@ -197,7 +202,7 @@ def _matrix(fig, inp):
     ax.set_xticklabels([_release_label(r) for r in releases], rotation=90)
     ax.xaxis.tick_top()
     ax.set_yticks([i + 0.5 for i in range(n_routes)])
-    ax.set_yticklabels([name for _, name in routes], family="DejaVu Sans Mono", fontsize=7.5)
+    ax.set_yticklabels([name for _, name in routes], family="monospace", fontsize=7.5)
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
@@ -249,6 +254,9 @@ def _timeline(fig, inp):
     transitions, areas = inp["transitions"], _timeline_areas(inp)
     n = len(transitions)
     width, height = _timeline_size(inp)
+    if not n:
+        fig.text(0.5, 0.5, "Fewer than two releases measured: nothing to compare", ha="center", va="center")
+        return
     grid_h, labels_h = ROW * len(areas), _labels_height([t["after"] for t in transitions])
     left, w = TIMELINE_LEFT / width, COLUMN * n / width
     bottom = fig.add_axes([left, labels_h / height, w, grid_h / height])
