@@ -12,6 +12,7 @@
                                         worst observed error per dtype against its bound (selfcheck.py)
   matrix [--reports DIR] [--out MD] [--data JSON]
                                         merge every env's report into docs/SEMANTICS.md
+  figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
   progress                              where each env of a running `tox -m history` is
 """
 
@@ -90,7 +91,9 @@ def main(argv=None):
     run.add_argument("--init", default="glorot_uniform:seed=0")
     sub.add_parser("routes", help="list the registry")
     sub.add_parser("seeds", help="seeded initializers through each variable-creating API")
-    sub.add_parser("training", help="the training demonstration").add_argument("--quiet", action="store_true")
+    trn = sub.add_parser("training", help="the training demonstration")
+    trn.add_argument("--quiet", action="store_true")
+    trn.add_argument("--curves", help="also write the per-step curves (docs/training.json) to this path")
     mut = sub.add_parser("mutate", help="run the suite against each deliberately broken API; kill matrix")
     mut.add_argument("--mutant", action="append", help="only this mutant (repeatable; default: all)")
     mut.add_argument("--max-examples", type=int, default=5, help="Hypothesis examples per test (default 5)")
@@ -112,6 +115,8 @@ def main(argv=None):
     mat.add_argument("--out", default="docs/SEMANTICS.md")
     mat.add_argument("--data", default="docs/semantics.json", help="the merged facts the document renders")
     mat.add_argument("--tox-ini", default="tox.ini", help="its `history` label lists the releases expected")
+    fig = sub.add_parser("figures", help="redraw docs/figures/*.svg from docs/semantics.json and training.json")
+    fig.add_argument("--docs", default="docs", help="the folder of the data files (default docs/)")
     prog = sub.add_parser("progress", help="where each env of a running `tox -m history` is")
     prog.add_argument("--reports", default="reports")
     prog.add_argument("--tox-ini", default="tox.ini")
@@ -143,6 +148,9 @@ def main(argv=None):
     if args.command == "matrix":
         from .matrix import main as matrix_main
         return matrix_main(args)
+    if args.command == "figures":
+        from .figures import main as figures_main
+        return figures_main(args)
     if args.command == "progress":
         from .matrix import progress
         return progress(args)

@@ -25,6 +25,7 @@ import os
 import re
 import xml.etree.ElementTree as ElementTree
 
+from . import figures
 from .environment import parse_version
 
 FLAVOUR_LABEL = {"keras2": "Keras 2", "keras3": "Keras 3", "legacy": "tf_keras (TF_USE_LEGACY_KERAS=1)"}
@@ -254,6 +255,12 @@ def render(data):
         "a 784×10 kernel of ones at scale 0.01 gives 39.2 through contrib and 78.4 through Keras.",
         "Migrating by renaming alone doubles the penalty and its gradient.",
         "",
+        figures.markdown("training"),
+        "",
+        "Training with the seed Q&A's λ values through one route of each convention (`tox -e training`",
+        "writes the curves to `docs/training.json`): at the same λ the full-convention route penalizes",
+        "twice as hard, and at λ = 1.0 both collapse to chance.",
+        "",
         "## Releases",
         "",
         suite_statement(data),
@@ -266,10 +273,10 @@ def render(data):
             r["label"], r["env"], _keras_cell(r), r.get("contrib") or "—", r.get("python") or "—",
             r.get("numpy") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else ""),
             _suite_cell(r.get("suite"))))
-    out += ["", "## Compatibility matrix", "",
-            "`½`: the route runs and its penalty is `λ·Σw²/2`; `1`: `λ·Σw²`; `—`: unavailable (why: below);",
-            "`✓`: an L1 / L1+L2 route that agrees with its reference; `✗`: disagrees with its documented",
-            "reference; `E`: raised.", ""]
+    out += ["", "## Compatibility matrix", "", figures.markdown("matrix"), "",
+            "The same as a table: `½`: the route runs and its penalty is `λ·Σw²/2`; `1`: `λ·Σw²`;",
+            "`—`: unavailable (why: below); `✓`: an L1 / L1+L2 route that agrees with its reference;",
+            "`✗`: disagrees with its documented reference; `E`: raised.", ""]
     out.append("| release | " + " | ".join("R%d" % (i + 1) for i in range(len(route_names))) + " |")
     out.append("|---|" + "---|" * len(route_names))
     for r in releases:
@@ -292,7 +299,8 @@ def render(data):
         out.append("* `%s` in %s: %s" % (key[0], _span(labels), first[key]))
     out += ["", "## Timeline of changes", "",
             "Every fact that differs between a release and the one before it (Keras 3 and tf_keras",
-            "releases are each compared with their own predecessor, the first of them with 2.15).", ""]
+            "releases are each compared with their own predecessor, the first of them with 2.15).", "",
+            figures.markdown("timeline"), ""]
     changes = timeline(releases)
     if not changes:
         out.append("No fact changed between consecutive measured releases.")
@@ -339,6 +347,12 @@ def main(args):
             f.write(text)
     print("merged %d reports (%d releases expected) into %s and %s" % (len(paths), len(expected), args.out,
                                                                       args.data))
+    try:  # the pictures the document embeds, drawn from the data just written (and docs/training.json)
+        written = figures.render_all(os.path.dirname(os.path.abspath(args.data)),
+                                     os.path.join(os.path.dirname(os.path.abspath(args.out)), "figures"))
+    except ImportError as e:
+        raise SystemExit("the document's pictures need matplotlib (%s): `tox -e matrix` installs it" % e)
+    print("drew %s" % ", ".join(written))
     return 0
 
 

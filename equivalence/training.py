@@ -25,6 +25,7 @@ layer and with it the test accuracy to about chance, as the seed Q&A reports
 (0.1135 at lambda = 1.0).
 """
 
+import os
 import time
 
 import numpy as np
@@ -43,6 +44,14 @@ EPSILON = 1e-8
 N_CLASSES = 10
 ORDINARY_SCALE = 1e-2  # contrib-convention scale every route trains with
 COLLAPSE_SCALE = 1.0   # the seed Q&A's collapsing lambda: one route of each convention
+CURVE_LAMBDAS = (0.0, 1e-4, 1e-2, 1.0)  # the seed Q&A's lambdas (test accuracy 0.9468 ... 0.1135)
+CURVE_STEPS = 200
+# The curves' routes, first available of each: the seed Q&A's collection route (half) and a Keras layer (full).
+CURVE_ROUTES = {"half": ("losses.get_regularization_loss()", "contrib.l2_regularizer(scale)(w)",
+                         "scale * tf.nn.l2_loss(w)"),
+                "full": ("keras.layers.Dense(kernel_regularizer=L2).losses",
+                         "tf.keras.layers.Dense(kernel_regularizer=l2).losses",
+                         "tf_keras.layers.Dense(kernel_regularizer=l2).losses")}
 
 
 def load_digits_split():
@@ -92,8 +101,11 @@ def _cross_entropy(tf, x, y, kernels, b1, b2):
     return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
 
 
-def train(api, route, lam, data, steps=STEPS):
-    """Train with `route`'s penalty of strength `lam` on the kernels (route None: no penalty)."""
+def train(api, route, lam, data, steps=STEPS, on_step=None):
+    """Train with `route`'s penalty of strength `lam` on the kernels (route None: no penalty).
+
+    `on_step(step, params)`, when given, is called with the initial parameters (step 0) and after
+    every Adam step (1 ... steps) with that step's {"kernels", "b1", "b2"} as NumPy arrays."""
     tf, v1 = api.tf, api.v1
     x_tr, y_tr = data[0], data[1]
     init = initial_weights(x_tr.shape[1])
@@ -111,13 +123,20 @@ def train(api, route, lam, data, steps=STEPS):
                 loss, var_list=[built.weights] + others)
             with v1.Session(graph=graph) as sess:
                 sess.run(v1.global_variables_initializer(), feed_dict=source.feed)
-                for _ in range(steps):
+                if on_step:
+                    on_step(0, init)
+                for i in range(steps):
                     sess.run(step, feed_dict=source.feed)
+                    if on_step:
+                        values = sess.run([built.weights] + others)
+                        on_step(i + 1, dict(zip(names, [np.asarray(values[0]).reshape(shape)] + values[1:])))
                 values = sess.run([built.weights] + others)
         return dict(zip(names, [np.asarray(values[0]).reshape(shape)] + values[1:]))
     x, y = tf.constant(x_tr), tf.constant(y_tr)
     current, params, opt = route.adapt(init["kernels"]) if route else init["kernels"], None, None
-    for _ in range(steps):
+    if on_step:
+        on_step(0, init)
+    for i in range(steps):
         with tf.GradientTape() as tape:
             kernel, penalty = None, 0.0
             if route is not None:
@@ -134,6 +153,8 @@ def train(api, route, lam, data, steps=STEPS):
         grads = tape.gradient(loss, [kernel] + params[1:])
         opt.apply_gradients(zip(grads, params))
         current = _to_numpy(params[0])
+        if on_step:
+            on_step(i + 1, dict(zip(names, [current.reshape(shape)] + [_to_numpy(p) for p in params[1:]])))
     return dict(zip(names, [current.reshape(shape)] + [_to_numpy(p) for p in params[1:]]))
 
 
@@ -228,6 +249,68 @@ def to_markdown(result):
     return "\n".join(lines) + "\n"
 
 
+def curve_routes(api):
+    """One trainable route per convention (CURVE_ROUTES' first available, else the convention's first)."""
+    routes = _trainable_routes(api)
+    picked = []
+    for convention in ("half", "full"):
+        preferred = CURVE_ROUTES[convention]
+        own = [r for r in routes if r.convention.name == convention]
+        named = [r for name in preferred for r in own if r.name == name]
+        picked.extend((named or own)[:1])
+    return picked
+
+
+def _sig(value, digits=6):
+    return float("%.*g" % (digits, value))
+
+
+def curves(api, data=None, steps=CURVE_STEPS, lambdas=CURVE_LAMBDAS, routes=None, progress=None):
+    """Per step, test accuracy, test cross-entropy and the training objective (cross-entropy + the
+    route's penalty, NumPy float64) of the network trained through each of `routes` (default:
+    curve_routes) at each lambda of `lambdas`, the number passed to the route's own regularizer, as a
+    user who renames contrib's l2_regularizer to Keras' l2 passes it: at the same number the
+    full-convention route penalizes twice as hard. Returns the JSON-able data docs/training.json holds
+    (values rounded to 6 significant digits; no timings, so a re-run on the same machine is identical)."""
+    data = load_digits_split() if data is None else data
+    routes = curve_routes(api) if routes is None else routes
+    out = []
+    for route in routes:
+        for lam in lambdas:
+            if progress:
+                progress("curve: %s, lambda %g" % (route.name, lam))
+            curve = {"route": route.name, "convention": route.convention.name, "lambda": lam,
+                     "test_accuracy": [], "test_loss": [], "train_loss": []}
+
+            def record(step, params, curve=curve, route=route, lam=lam):
+                data_loss, penalty = final_loss(route, lam, params, data[0], data[1])
+                curve["train_loss"].append(_sig(data_loss + penalty))
+                curve["test_loss"].append(_sig(final_loss(None, 0.0, params, data[2], data[3])[0]))
+                curve["test_accuracy"].append(_sig(accuracy(params, data[2], data[3])))
+
+            train(api, route, lam, data, steps, on_step=record)
+            out.append(curve)
+    v = api.versions()
+    return {"schema": 1, "generated_by": "python -m equivalence training --curves docs/training.json",
+            "tensorflow": v["tensorflow"], "keras": v.get("keras"), "keras_flavour": v.get("keras_flavour"),
+            "network": "64-%d-10 tanh, full-batch Adam (lr %g, epsilon %g), seed %d" % (
+                HIDDEN, LEARNING_RATE, EPSILON, SEED),
+            "data": "scikit-learn digits, %d train / %d test images" % (len(data[1]), len(data[3])),
+            "lambda_means": "the number passed to each route's own regularizer (contrib scale / Keras l2)",
+            "train_loss_means": "mean training cross-entropy + the route's penalty at its lambda",
+            "test_loss_means": "mean test cross-entropy", "steps": steps, "curves": out}
+
+
+def write_curves(path, result):
+    import io
+    import json
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    with io.open(path, "w", encoding="utf-8") as f:
+        f.write(json.dumps(result, indent=1, sort_keys=True) + "\n")
+
+
 def main(args):
     import sys
     from .environment import get_api
@@ -237,4 +320,10 @@ def main(args):
     sys.stdout.write(to_markdown(result))
     if getattr(args, "json", None):  # `report --training --json PATH`: the report's JSON carries it too
         add_to_report(args.json, result)
+    if getattr(args, "curves", None):  # `training --curves PATH`: the per-step curves the figure draws
+        start = time.perf_counter()
+        write_curves(args.curves, curves(api, progress=lambda m: None if args.quiet else
+                                         sys.stderr.write("[training] %s\n" % m)))
+        sys.stdout.write("\nCurves (%d steps per lambda and route) in %.1f s: %s\n" % (
+            CURVE_STEPS, time.perf_counter() - start, args.curves))
     return 0
