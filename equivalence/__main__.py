@@ -14,10 +14,17 @@
                                         merge every env's report into docs/SEMANTICS.md
   figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
   progress                              where each env of a running `tox -m history` is
+  diff [--against RELEASE] [--json [PATH]] [--report PATH] [--mutant NAME] [--route NAME]
+                                        the release gate: every recorded fact that changed (diff.py)
+  cell AREA/PROBE/SUBJECT               one semantics cell, observed and judged here
+
+Installed (pyproject.toml), the same commands are `regequiv report`, `regequiv diff`, ...
+Python warnings raised by upstream code are summarized once at the end (console.py).
 """
 
 import argparse
 import ast
+import os
 import sys
 
 
@@ -75,6 +82,14 @@ def _routes(args):
 
 
 def main(argv=None):
+    from .console import summarized_warnings
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    with summarized_warnings(quiet=getattr(args, "quiet", False)):
+        return dispatch(parser, args)
+
+
+def build_parser():
     parser = argparse.ArgumentParser(prog="python -m equivalence")
     sub = parser.add_subparsers(dest="command")
     rep = sub.add_parser("report", help="the semantics report on the installed TensorFlow")
@@ -120,7 +135,31 @@ def main(argv=None):
     prog = sub.add_parser("progress", help="where each env of a running `tox -m history` is")
     prog.add_argument("--reports", default="reports")
     prog.add_argument("--tox-ini", default="tox.ini")
-    args = parser.parse_args(argv)
+    gate = sub.add_parser("diff", help="the release gate: measure this release, compare every recorded fact")
+    gate.add_argument("--against", help="a recorded release (TF version, label or env) to compare with "
+                                        "(default: the same minor series, else the newest older one, "
+                                        "of the same Keras flavour)")
+    gate.add_argument("--json", nargs="?", const="-", help="print the result as JSON (or write it to PATH "
+                                                            "and print the text)")
+    gate.add_argument("--data", help="the recorded facts (default: docs/semantics.json)")
+    gate.add_argument("--report", help="gate this report (`report --json PATH`) instead of measuring")
+    gate.add_argument("--mutant", default=os.environ.get("REGEQUIV_MUTANT") or None,
+                      help="break this API first (equivalence/mutants.py; default $REGEQUIV_MUTANT)")
+    gate.add_argument("--route", action="append", help="only this route and its cells (repeatable)")
+    gate.add_argument("--no-semantics", action="store_true", help="compare route facts only")
+    gate.add_argument("--quiet", action="store_true", help="no progress or warning summary on stderr")
+    cell = sub.add_parser("cell", help="one semantics cell (AREA/PROBE/SUBJECT), observed and judged here")
+    cell.add_argument("cell")
+    return parser
+
+
+def dispatch(parser, args):
+    if args.command == "diff":
+        from .diff import main as diff_main
+        return diff_main(args)
+    if args.command == "cell":
+        from .diff import cell_main
+        return cell_main(args)
     if args.command == "report":
         from .report import main as report_main
         code = report_main(args)

@@ -133,12 +133,16 @@ def route_entry(api, route, n_examples=25):
     return entry
 
 
-def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=True):
-    """Every route's entry and the semantics cells; `checkpoint(report)` runs before each step."""
+def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=True, routes=None):
+    """Every route's entry and the semantics cells; `checkpoint(report)` runs before each step.
+
+    `routes` (default: the whole registry) limits the routes, and the semantics cells to those
+    whose subject is one of them (the release gate's `--route`).
+    """
     report = dict(api.versions())
     report.update(schema=SCHEMA, env=os.environ.get("REGEQUIV_ENV"), suite_profile=suite_profile(), complete=False,
                   current_route=None, routes=[])
-    for route in ROUTES:
+    for route in ROUTES if routes is None else routes:
         if progress:
             progress("TF %s (%s): %s" % (api.tf_version, api.keras_flavour, route.name))
         report["current_route"] = route.name
@@ -149,7 +153,8 @@ def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=T
         report["current_route"] = "semantics tables"
         if checkpoint:
             checkpoint(report)
-        report["semantics"] = semantics_cells(api, progress)
+        report["semantics"] = semantics_cells(api, progress, None if routes is None else
+                                              set(r.name for r in routes))
     report.update(complete=True, current_route=None)
     if checkpoint:
         checkpoint(report)
@@ -235,13 +240,9 @@ def write_json(path, report):
 
 
 def main(args):
+    from .console import Progress
+    from .semantics.areas import AREAS
     env = os.environ.get("REGEQUIV_ENV") or "this env"
-
-    def progress(msg):
-        if not args.quiet:
-            sys.stderr.write("[report %s] %s\n" % (env, msg))
-            sys.stderr.flush()
-
     checkpoint = (lambda r: write_json(args.json, r)) if args.json else None
     try:
         from .environment import get_api
@@ -255,11 +256,13 @@ def main(args):
         sys.stderr.write("TensorFlow does not import here: %s\n" % error["error"])
         return 1
 
-    report = build_report(api, n_examples=args.examples, progress=progress, checkpoint=checkpoint,
-                          semantics=not args.no_semantics)
+    steps = len(ROUTES) + (0 if args.no_semantics else len(AREAS))
+    with Progress(steps, "report %s" % env, quiet=args.quiet) as progress:
+        report = build_report(api, n_examples=args.examples, progress=progress, checkpoint=checkpoint,
+                              semantics=not args.no_semantics)
     sys.stdout.write(to_markdown(report))
-    if args.json:
-        progress("wrote %s" % args.json)
+    if args.json and not args.quiet:
+        sys.stderr.write("[report %s] wrote %s\n" % (env, args.json))
     return 1 if any(r["status"] in ("mismatch", "error") for r in report["routes"]) else 0
 
 
@@ -284,7 +287,7 @@ def _summarize(obs):
     return "%s%s" % (kind, "" if obs.get("entries") is None else ", %s entries" % obs["entries"])
 
 
-def semantics_cells(api, progress=None):
+def semantics_cells(api, progress=None, subjects=None):
     """{cell id: outcome} for every cell of the semantics tables available here.
 
     The outcome is the table's expectation when the observation satisfies it
@@ -299,7 +302,8 @@ def semantics_cells(api, progress=None):
         area = AREAS[name]
         if progress:
             progress("semantics table: %s" % name)
-        keys = [k for k in area.keys() if area.unavailable(api, k[1], k[2]) is None]
+        keys = [k for k in area.keys() if area.unavailable(api, k[1], k[2]) is None
+                and (subjects is None or k[2] in subjects)]
         observed = run_cells(keys)
         for key in keys:
             cells["/".join(key)] = cell_outcome(api, area, key, observed[tuple(key)])

@@ -1,0 +1,173 @@
+"""The release gate (`python -m equivalence diff`, equivalence/diff.py) picks the right baseline,
+reports exactly what changed, passes on the recorded release, and fails under broken APIs."""
+
+import copy
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from equivalence import diff
+from equivalence.environment import parse_version
+from equivalence.routes import by_name
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = diff.load_data(os.path.join(ROOT, "docs", "semantics.json"))
+RECORDED = diff.recorded(DATA)
+
+
+def _newest(flavour, below):
+    older = [r for r in RECORDED if r["keras_flavour"] == flavour and parse_version(r["tensorflow"]) < below]
+    return max(older, key=lambda r: parse_version(r["tensorflow"]))
+
+
+# -- the baseline ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("release", RECORDED, ids=[r["label"] for r in RECORDED])
+def test_a_recorded_release_and_its_other_patches_are_compared_with_its_record(release):
+    major, minor = parse_version(release["tensorflow"])[:2]
+    for version in (release["tensorflow"], "%d.%d.0" % (major, minor), "%d.%d.99rc1" % (major, minor)):
+        chosen, why = diff.baseline(DATA, version, release["keras_flavour"])
+        assert chosen is release, "TF %s (%s): baseline %s (%s), expected the record %s" % (
+            version, release["keras_flavour"], chosen and chosen["label"], why, release["label"])
+
+
+@pytest.mark.parametrize("flavour", sorted(set(r["keras_flavour"] for r in RECORDED)))
+def test_an_unrecorded_minor_series_is_compared_with_the_newest_older_release(flavour):
+    newest = max(parse_version(r["tensorflow"]) for r in RECORDED if r["keras_flavour"] == flavour)
+    later = "%d.%d.0rc1" % (newest[0], newest[1] + 1)
+    chosen, why = diff.baseline(DATA, later, flavour)
+    expected = _newest(flavour, parse_version(later))
+    assert chosen is expected, "TF %s (%s): %s (%s), expected %s" % (
+        later, flavour, chosen and chosen["label"], why, expected["label"])
+
+
+def test_no_baseline_before_the_first_recorded_release():
+    oldest = min(parse_version(r["tensorflow"]) for r in RECORDED if r["keras_flavour"] == "keras2")
+    earlier = "%d.%d.0" % (oldest[0], oldest[1] - 1)
+    chosen, why = diff.baseline(DATA, earlier, "keras2")
+    assert chosen is None and "records no keras2 release" in why, (chosen, why)
+    result = diff.gate({"tensorflow": earlier, "keras_flavour": "keras2", "routes": []}, DATA)
+    assert diff.exit_status(result) == diff.NO_BASELINE, result
+
+
+def test_against_names_a_recorded_release_by_version_label_or_env():
+    release = RECORDED[-1]
+    for name in (release["label"], release["env"]):
+        assert diff.baseline(DATA, "9.9.9", "keras2", against=name)[0] is release, name
+    assert diff.baseline(DATA, "9.9.9", "keras2", against="0.0.1")[0] is None
+
+
+# -- the comparison -------------------------------------------------------------------------------
+def _as_measured(release):
+    """A release entry of docs/semantics.json in the shape diff.measured_release gives."""
+    return {"facts": {n: dict(r["facts"]) for n, r in release["routes"].items()},
+            "cells": dict(release.get("cells") or {})}
+
+
+@pytest.mark.parametrize("release", [RECORDED[0], RECORDED[-1]], ids=lambda r: r["label"])
+def test_a_release_compared_with_itself_has_no_change(release):
+    assert diff.compare(release, _as_measured(release)) == []
+
+
+def test_each_changed_fact_and_cell_is_reported_once_with_before_and_after():
+    release = RECORDED[-1]
+    now = _as_measured(release)
+    route = sorted(n for n, f in now["facts"].items() if f.get("measured convention") == "half")[0]
+    now["facts"][route]["measured convention"] = "full"
+    cell = sorted(now["cells"])[0]
+    now["cells"][cell] = "differs from the table: something else"
+    gone = sorted(now["facts"])[-1]
+    del now["facts"][gone]
+    changes = diff.compare(release, now)
+    found = sorted((c["route"], c["fact"], c["before"], c["after"]) for c in changes)
+    area, probe, subject = cell.split("/", 2)
+    expected = sorted([
+        (route, "measured convention", "half", "full"),
+        (subject, "%s: %s" % (area, probe), release["cells"][cell], "differs from the table: something else"),
+    ] + [(gone, fact, value, "not in this suite's registry" if fact == "available" else None)
+         for fact, value in release["routes"][gone]["facts"].items()])
+    assert found == expected
+    for c in changes:
+        assert c["reproduce"].startswith("python -m equivalence "), c
+
+
+# -- the gate on this release, clean and under mutants --------------------------------------------
+# Routes every default env has (contrib or tf_slim, and tf.keras), whose mutants change their convention.
+CONTRIB_L2 = "contrib.l2_regularizer(scale)(w)"
+KERAS_L2 = "tf.keras.regularizers.l2(scale)(w)"
+
+
+@pytest.fixture(scope="module")
+def recorded_here(api):
+    v = api.versions()
+    for release in RECORDED:
+        if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"]:
+            return release
+    pytest.skip("docs/semantics.json records no run of TF %s (%s): the gate compares it with %s"
+                % (v["tensorflow"], v["keras_flavour"],
+                   (diff.baseline(DATA, v["tensorflow"], v["keras_flavour"])[0] or {}).get("label")))
+
+
+def _available(api, name):
+    reason = by_name(name).unavailable(api)
+    if reason:
+        pytest.skip("%s: %s" % (name, reason))
+
+
+def test_the_gate_passes_on_the_recorded_release(api, recorded_here):
+    from equivalence.mutants import ACTIVE
+    if ACTIVE:
+        pytest.skip("a mutant is active (%s): this test is one of its killers only in --whole-suite runs"
+                    % ACTIVE[0].name)
+    names = [n for n in (CONTRIB_L2, KERAS_L2) if by_name(n).unavailable(api) is None]
+    report = diff.measure(api, [by_name(n) for n in names])
+    result = diff.gate(report, DATA, against=recorded_here["label"], routes=set(names))
+    assert result["cells_compared"] > 0 and result["facts_compared"] > 0, result
+    assert diff.exit_status(result) == 0, diff.to_text(result)
+
+
+@pytest.mark.parametrize("mutant, route, before, after", [
+    ("contrib-l2-loses-half", CONTRIB_L2, "half", "full"),
+    ("keras-l2-halves", KERAS_L2, "full", "half"),
+])
+def test_the_gate_fails_under_a_broken_api(api, recorded_here, mutant, route, before, after):
+    from equivalence.mutants import by_name as mutant_named
+    _available(api, route)
+    reason = mutant_named(mutant).unavailable(api)
+    if reason:
+        pytest.skip("mutant %s: %s" % (mutant, reason))
+    assert recorded_here["routes"][route]["facts"]["measured convention"] == before
+    command = [sys.executable, "-m", "equivalence", "diff", "--mutant", mutant, "--route", route,
+               "--no-semantics", "--against", recorded_here["label"], "--json", "--quiet"]
+    env = dict(os.environ)
+    env.pop("REGEQUIV_MUTANT", None)
+    proc = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
+    assert proc.returncode == 1, "REGEQUIV_MUTANT= %s exited %d:\n%s\n%s" % (
+        " ".join(command), proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    result = json.loads(proc.stdout)
+    assert result["mutant"] == [mutant]
+    convention = [c for c in result["changes"] if c["fact"] == "measured convention"]
+    assert [(c["route"], c["before"], c["after"]) for c in convention] == [(route, before, after)], result
+
+
+def test_a_written_report_is_gated_like_a_fresh_measurement(tmp_path):
+    """`diff --report PATH` (the candidate env's last step) reads the report, no TensorFlow involved."""
+    release = RECORDED[-1]
+    report = {"tensorflow": release["tensorflow"], "keras_flavour": release["keras_flavour"], "complete": True,
+              "routes": [], "semantics": copy.deepcopy(release["cells"])}
+    cell = sorted(report["semantics"])[0]
+    report["semantics"][cell] = "changed"
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    proc = subprocess.run([sys.executable, "-m", "equivalence", "diff", "--report", str(path), "--json",
+                           "--route", cell.split("/", 2)[2]],
+                          cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    result = json.loads(proc.stdout)
+    subject = cell.split("/", 2)[2]
+    # The route itself is not in this report: it shows as gone, and the changed cell is reported.
+    assert any(c.get("cell") == cell and c["after"] == "changed" for c in result["changes"]), result
+    assert all(c["route"] == subject for c in result["changes"]), result
