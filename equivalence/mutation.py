@@ -118,7 +118,10 @@ def main(args):
     if not clean_ok:
         print(output[-4000:])
     rows = []
+    from .console import Progress
+    progress = Progress(len(chosen), "mutants")
     for m in chosen:
+        progress(m.name)
         reason = m.unavailable(api)
         if reason:
             rows.append({"mutant": m.name, "api": m.api_name, "owner": m.owner, "status": NA,
@@ -130,8 +133,8 @@ def main(args):
             rows.append({"mutant": m.name, "api": m.api_name, "owner": m.owner, "status": status,
                          "seconds": seconds, "evidence": evidence, "command": mutant_command[1:]})
         r = rows[-1]
-        print("  %-40s %-15s %5.0f s  %s" % (r["mutant"], r["status"], r["seconds"], r["evidence"]))
-        sys.stdout.flush()
+        progress.write("  %-40s %-15s %5.0f s  %s" % (r["mutant"], r["status"], r["seconds"], r["evidence"]))
+    progress.close()
 
     applicable = [r for r in rows if r["status"] != NA]
     killed = [r for r in applicable if r["status"] == KILLED]

@@ -15,7 +15,6 @@ The run is also a no-false-alarms run: any case outside its bound is listed.
 
 import json
 import math
-import sys
 import time
 
 LONG_RUN = 10 ** 5
@@ -90,15 +89,18 @@ def main(args):
     print("tolerance check on %s, %d derandomized examples per route%s" % (
         api.describe(), args.examples, " in %s" % ", ".join(dtypes) if dtypes else ""))
     stats, alarms, throughput = {}, [], []
+    from .console import Progress
+    progress = Progress(len(routes), "tolerance-check")
     for r in routes:
+        progress(r.name)
         n, seconds = sample_route(api, r, args.examples, stats, alarms, dtypes)
         if not n:
             continue
         rate = n / seconds if seconds else float("nan")
         throughput.append({"route": r.name, "cases": n, "seconds": seconds, "cases_per_second": rate,
                            "long_run_hours": LONG_RUN / rate / 3600.0 if rate else None})
-        print("  %-62s %6d cases %7.1f s %7.1f cases/s" % (r.name, n, seconds, rate))
-        sys.stdout.flush()
+        progress.write("  %-62s %6d cases %7.1f s %7.1f cases/s" % (r.name, n, seconds, rate))
+    progress.close()
 
     print("\n| dtype | cases | worst error / bound | worst relative error | rtol there | rtol range |")
     print("|---|---|---|---|---|---|")
