@@ -90,7 +90,8 @@ def main(argv=None):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="python -m equivalence")
+    installed = os.path.basename(sys.argv[0] or "") == "regequiv"  # the console script (pyproject.toml)
+    parser = argparse.ArgumentParser(prog="regequiv" if installed else "python -m equivalence")
     sub = parser.add_subparsers(dest="command")
     rep = sub.add_parser("report", help="the semantics report on the installed TensorFlow")
     rep.add_argument("--json", help="also write the report as JSON to this path")

@@ -11,7 +11,6 @@ import pytest
 
 from equivalence import diff
 from equivalence.environment import parse_version
-from equivalence.routes import by_name
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = diff.load_data(os.path.join(ROOT, "docs", "semantics.json"))
@@ -95,9 +94,21 @@ def test_each_changed_fact_and_cell_is_reported_once_with_before_and_after():
 
 
 # -- the gate on this release, clean and under mutants --------------------------------------------
-# Routes every default env has (contrib or tf_slim, and tf.keras), whose mutants change their convention.
-CONTRIB_L2 = "contrib.l2_regularizer(scale)(w)"
-KERAS_L2 = "tf.keras.regularizers.l2(scale)(w)"
+# Each mutant breaks an L2 regularizer of one family; the gate runs on the first route of that family
+# available here (every default env has contrib or tf_slim, and tf.keras), chosen by traits.
+MUTANT_CASES = [
+    # (mutant, the family whose L2 routes it breaks, measured convention before, after)
+    ("contrib-l2-loses-half", "contrib", "half", "full"),
+    ("keras-l2-halves", "keras", "full", "half"),
+]
+
+
+def _first_l2_route(api, family):
+    from equivalence.routes import ROUTES
+    for r in ROUTES:
+        if r.family == family and r.penalty == "l2" and r.unavailable(api) is None:
+            return r
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -111,76 +122,66 @@ def recorded_here(api):
                    (diff.baseline(DATA, v["tensorflow"], v["keras_flavour"])[0] or {}).get("label")))
 
 
-def _available(api, name):
-    reason = by_name(name).unavailable(api)
-    if reason:
-        pytest.skip("%s: %s" % (name, reason))
-
-
 def test_the_gate_passes_on_the_recorded_release(api, recorded_here):
     """The route facts measured here, and the cells the semantics tests observe (once per session)."""
     from equivalence.report import cell_outcome
     from equivalence.semantics.areas import AREAS
 
     from .semantics import observations
-    names = [n for n in (CONTRIB_L2, KERAS_L2) if by_name(n).unavailable(api) is None]
-    report = diff.measure(api, [by_name(n) for n in names], semantics=False)
+    routes = [r for r in (_first_l2_route(api, family) for _, family, _, _ in MUTANT_CASES) if r is not None]
+    if not routes:
+        pytest.skip("no contrib / tf_slim and no Keras L2 route here: %s" % api.describe())
+    names = set(r.name for r in routes)
+    report = diff.measure(api, routes, semantics=False)
     report["semantics"] = {}
     for area in AREAS.values():
         for key, obs in observations(api, area).items():
             if key[2] in names:
                 report["semantics"]["/".join(key)] = cell_outcome(api, area, list(key), obs)
-    result = diff.gate(report, DATA, against=recorded_here["label"], routes=set(names))
+    result = diff.gate(report, DATA, against=recorded_here["label"], routes=names)
     assert result["cells_compared"] > 0 and result["facts_compared"] > 0, result
     assert diff.exit_status(result) == 0, diff.to_text(result)
 
 
-MUTANT_CASES = [
-    ("contrib-l2-loses-half", CONTRIB_L2, "half", "full"),
-    ("keras-l2-halves", KERAS_L2, "full", "half"),
-]
-
-
-def _gate_command(mutant, route, against):
-    return [sys.executable, "-m", "equivalence", "diff", "--mutant", mutant, "--route", route,
-            "--no-semantics", "--against", against, "--json", "--quiet"]
-
-
 @pytest.fixture(scope="module")
 def gates_under_mutants(api, recorded_here):
-    """{mutant: (command, exit status, stdout, stderr)}: one process per mutant, run side by side."""
+    """{mutant: (route, command, exit status, stdout, stderr)}: one process per mutant, side by side."""
     from equivalence.mutants import by_name as mutant_named
     env = dict(os.environ)
     env.pop("REGEQUIV_MUTANT", None)
     running = {}
-    for mutant, route, _, _ in MUTANT_CASES:
-        if by_name(route).unavailable(api) or mutant_named(mutant).unavailable(api):
+    for mutant, family, _, _ in MUTANT_CASES:
+        route = _first_l2_route(api, family)
+        if route is None or mutant_named(mutant).unavailable(api):
             continue
-        command = _gate_command(mutant, route, recorded_here["label"])
-        running[mutant] = (command, subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                                     stderr=subprocess.PIPE, universal_newlines=True))
+        command = [sys.executable, "-m", "equivalence", "diff", "--mutant", mutant, "--route", route.name,
+                   "--no-semantics", "--against", recorded_here["label"], "--json", "--quiet"]
+        running[mutant] = (route, command, subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            universal_newlines=True))
     results = {}
-    for mutant, (command, proc) in running.items():
+    for mutant, (route, command, proc) in running.items():
         out, err = proc.communicate()
-        results[mutant] = (command, proc.returncode, out, err)
+        results[mutant] = (route, command, proc.returncode, out, err)
     return results
 
 
-@pytest.mark.parametrize("mutant, route, before, after", MUTANT_CASES)
-def test_the_gate_fails_under_a_broken_api(api, recorded_here, gates_under_mutants, mutant, route, before,
+@pytest.mark.parametrize("mutant, family, before, after", MUTANT_CASES, ids=[m[0] for m in MUTANT_CASES])
+def test_the_gate_fails_under_a_broken_api(api, recorded_here, gates_under_mutants, mutant, family, before,
                                            after):
     from equivalence.mutants import by_name as mutant_named
-    _available(api, route)
     reason = mutant_named(mutant).unavailable(api)
     if reason:
         pytest.skip("mutant %s: %s" % (mutant, reason))
-    assert recorded_here["routes"][route]["facts"]["measured convention"] == before
-    command, returncode, out, err = gates_under_mutants[mutant]
+    if mutant not in gates_under_mutants:
+        pytest.skip("no %s L2 route here: %s" % (family, api.describe()))
+    route, command, returncode, out, err = gates_under_mutants[mutant]
+    assert recorded_here["routes"][route.name]["facts"]["measured convention"] == before
     assert returncode == 1, "%s exited %d:\n%s\n%s" % (" ".join(command), returncode, out[-2000:], err[-2000:])
     result = json.loads(out)
     assert result["mutant"] == [mutant]
     convention = [c for c in result["changes"] if c["fact"] == "measured convention"]
-    assert [(c["route"], c["before"], c["after"]) for c in convention] == [(route, before, after)], result
+    assert [(c["route"], c["before"], c["after"]) for c in convention] == [(route.name, before, after)], result
 
 
 def test_a_written_report_is_gated_like_a_fresh_measurement(tmp_path):
