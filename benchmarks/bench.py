@@ -2,6 +2,8 @@
 
   python -m benchmarks.bench                     all three tables on the installed TensorFlow
   python -m benchmarks.bench --no-large          only the per-route harness/bare table
+  python -m benchmarks.bench --no-large --no-overhead --end-to-end 100
+                                                 only the end-to-end table (value-test examples/s per route)
   python -m benchmarks.bench --suite-envs tf16-py36,tf221-keras3-py311
                                                  also the wall time of `tox -e ENV` (default profile)
   tox -e bench                                   the same, in the default TensorFlow (2.21, Keras 3)
