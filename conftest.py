@@ -39,6 +39,10 @@ def pytest_addoption(parser):
     parser.addoption("--mutant", default=os.environ.get("REGEQUIV_MUTANT") or None,
                      help="break one upstream API before the tests run (equivalence/mutants.py; "
                           "default $REGEQUIV_MUTANT); `python -m equivalence mutate` runs them all")
+    parser.addoption("--semantics-from", default=None, metavar="REPORT_JSON",
+                     help="judge the semantics cells observed by `python -m equivalence report --json` "
+                          "in this env, when it recorded them with the same install, mutants and code "
+                          "(tox passes reports/ENV.json; equivalence/semantics/recorded.py)")
 
 
 @pytest.hookimpl(trylast=True)  # after Hypothesis' own plugin has loaded --hypothesis-profile
@@ -49,6 +53,9 @@ def pytest_configure(config):
         settings.register_profile("cli-max-examples", current, max_examples=n)
         settings.load_profile("cli-max-examples")
     _activate_mutant(config)
+    if config.getoption("--semantics-from"):
+        from equivalence.semantics.recorded import use
+        use(config.getoption("--semantics-from"))
 
 
 def _activate_mutant(config):
@@ -67,7 +74,8 @@ def pytest_report_header(config):
     from equivalence.mutants import ACTIVE
     api = get_api()
     mutants = ["regequiv: MUTANT ACTIVE %s: %s %s" % (m.name, m.api_name, m.breakage) for m in ACTIVE]
-    return mutants + ["regequiv: " + api.describe(),
+    from equivalence.semantics.recorded import status
+    return mutants + ["regequiv: " + api.describe(), "regequiv: " + status(api),
             "regequiv: hypothesis profile %s, max_examples=%d" % (
                 settings._current_profile, settings.default.max_examples)]  # noqa: SLF001
 

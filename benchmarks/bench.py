@@ -2,6 +2,8 @@
 
   python -m benchmarks.bench                     all three tables on the installed TensorFlow
   python -m benchmarks.bench --no-large          only the per-route harness/bare table
+  python -m benchmarks.bench --no-large --no-overhead --end-to-end 100
+                                                 only the end-to-end table (value-test examples/s per route)
   python -m benchmarks.bench --suite-envs tf16-py36,tf221-keras3-py311
                                                  also the wall time of `tox -e ENV` (default profile)
   tox -e bench                                   the same, in the default TensorFlow (2.21, Keras 3)
@@ -17,6 +19,16 @@
    fresh subprocess; the peak is reset per route through /proc/self/clear_refs.
    Goal at 2**24: time <= 3x, memory <= 3x.
 3. Suite wall time per tox env with the default Hypothesis profile (`dev`).
+4. End to end, per route (`--end-to-end N`): what a user of the suite waits for.
+   The value test itself (tests/test_values.py::test_penalty_matches_reference)
+   runs N derandomized Hypothesis examples in this process, after a warm-up of
+   5 that is not counted (the suite's first test pays TensorFlow's first-call
+   setup once per process, not per route). Shares of the time: drawing the plan
+   (Hypothesis' engine and strategies, and the test body's glue), evaluating the
+   initializer (`initializers.materialize`), TensorFlow (`harness.run_route`:
+   build, run, read back) and judging (reference, tolerance, bit check). Beside
+   it, the bare calls' time on the very cases that were verified, and the goal
+   per example: <= 2 x bare + 1 ms.
 
 Timings are wall clock (time.perf_counter). The overhead table takes the best
 of N interleaved runs (as `timeit` advises: slower runs measure other load on
@@ -24,6 +36,7 @@ the machine, not the code); the large-weights table takes medians.
 """
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -205,6 +218,109 @@ def suite_table(envs, extra):
         print("%-24s %8.1f s  %s" % (name, time.perf_counter() - t, "passed" if rc == 0 else "FAILED (%d)" % rc))
 
 
+# -- end to end: the value test, per route ------------------------------------
+
+class _Phases(object):
+    """Seconds spent in each wrapped function, and the cases `verify` saw."""
+
+    def __init__(self):
+        self.seconds = {"init": 0.0, "tf": 0.0, "verify": 0.0, "judge": 0.0}
+        self.cases = []
+
+    def wrap(self, module, name, phase, keep_case=False):
+        fn = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[phase] += time.perf_counter() - t
+                if keep_case:
+                    self.cases.append((args[1], args[2]))
+        setattr(module, name, timed)
+        return fn
+
+
+def end_to_end_route(api, route, n_examples):
+    """One route through the value test: {examples, seconds, shares, bare seconds per case}."""
+    from hypothesis import settings
+    from equivalence import harness, initializers
+    from equivalence.harness import EXAMPLES
+    import conftest  # noqa: F401  the suite's Hypothesis profiles (ci)
+    import tests.routes
+    import tests.test_values as test_values
+    from hypothesis import given, strategies as st
+    # The value test's own body, under the ci profile with n examples (its @given fixed the
+    # profile it was imported under, so it is wrapped again around the same inner function).
+    inner = test_values.test_penalty_matches_reference.hypothesis.inner_test
+    base = settings.get_profile("ci")
+
+    def with_examples(n):
+        @functools.wraps(inner)  # the same source and name: derandomized, it draws what the suite draws
+        def body(*args, **kwargs):
+            return inner(*args, **kwargs)
+        for attr in [a for a in vars(body) if a.startswith("_hypothesis")]:
+            delattr(body, attr)
+        return given(data=st.data())(settings(base, max_examples=n, database=None)(body))
+    with_examples(5)(api=api, route=route)
+    test = with_examples(n_examples)
+    phases = _Phases()
+    originals = [(initializers, "materialize", phases.wrap(initializers, "materialize", "init")),
+                 (harness, "run_route", phases.wrap(harness, "run_route", "tf")),
+                 (test_values, "verify", phases.wrap(test_values, "verify", "verify", keep_case=True)),
+                 (test_values, "expectation", phases.wrap(test_values, "expectation", "judge")),
+                 (tests.routes, "in_range", phases.wrap(tests.routes, "in_range", "judge"))]
+    before = EXAMPLES[route.name]
+    t, cpu = time.perf_counter(), time.process_time()
+    try:
+        test(api=api, route=route)
+    finally:
+        total, cpu = time.perf_counter() - t, time.process_time() - cpu
+        for module, name, fn in originals:
+            setattr(module, name, fn)
+    n = EXAMPLES[route.name] - before
+    s = phases.seconds
+    judge = s["judge"] + s["verify"] - s["tf"]
+    draw = total - s["init"] - s["verify"] - s["judge"]
+    bare = []
+    for _, case in phases.cases:
+        t = time.perf_counter()
+        bare_calls(api, route, route.adapt(case.weights), case.dtype, case.lam)
+        bare.append(time.perf_counter() - t)
+    return {"route": route.name, "examples": n, "seconds": total, "cpu_seconds": cpu,
+            "draw": draw, "init": s["init"], "tf": s["tf"], "judge": judge,
+            "bare_per_case": sum(bare) / len(bare) if bare else float("nan")}
+
+
+def end_to_end_table(api, n_examples, only=None):
+    from equivalence.routes import ROUTES
+    print("\n== end to end: the value test, %d derandomized examples per route, one process ==" % n_examples)
+    print("(shares of the time per example: draw = Hypothesis and the test's glue, init = initializer")
+    print(" evaluation, tf = harness.run_route, judge = reference + tolerance + bit check; bare = the")
+    print(" route's TensorFlow calls alone on the same cases; goal per example <= 2 x bare + 1 ms)")
+    print(" cpu ms = process CPU time per case, all threads: the figure that load on the machine moves least)")
+    print("%-62s %5s %8s %7s %6s %5s %5s %5s %5s %8s %8s %5s" % (
+        "route", "cases", "cases/s", "ms/case", "cpu ms", "draw", "init", "tf", "judge", "bare ms",
+        "bare c/s", "goal"))
+    rows = []
+    for route in ROUTES:
+        if route.unavailable(api) or (only and only not in route.name):
+            continue
+        row = end_to_end_route(api, route, n_examples)
+        rows.append(row)
+        n = max(row["examples"], 1)
+        per = row["seconds"] / n
+        goal = per <= 2 * row["bare_per_case"] + 1e-3
+        print("%-62s %5d %8.1f %7.2f %6.2f %4.0f%% %4.0f%% %4.0f%% %4.0f%% %8.2f %8.1f %5s" % (
+            route.name[:62], row["examples"], n / row["seconds"], per * 1e3, row["cpu_seconds"] / n * 1e3,
+            100 * row["draw"] / row["seconds"], 100 * row["init"] / row["seconds"],
+            100 * row["tf"] / row["seconds"], 100 * row["judge"] / row["seconds"],
+            row["bare_per_case"] * 1e3, 1.0 / row["bare_per_case"], "met" if goal else "no"))
+    print("BENCH-E2E-JSON " + json.dumps(rows))
+    return rows
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench")
     p.add_argument("--repeat", type=int, default=9)
@@ -215,6 +331,9 @@ def main(argv=None):
     p.add_argument("--no-overhead", action="store_true")
     p.add_argument("--suite-envs", default="", help="comma-separated tox envs to time (default: none)")
     p.add_argument("--suite-args", default="", help="extra pytest arguments for the timed runs, e.g. '-n 2'")
+    p.add_argument("--end-to-end", type=int, default=0, metavar="N",
+                   help="also the end-to-end table: N value-test examples per route (e.g. 100)")
+    p.add_argument("--route", default=None, help="only routes whose name contains this (end-to-end table)")
     p.add_argument("--one-large", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.one_large is not None:
@@ -228,6 +347,8 @@ def main(argv=None):
     if not args.no_large:
         lo, _, hi = args.large.partition("-")
         large_table(range(int(lo), int(hi or lo) + 1), args.large_repeat)
+    if args.end_to_end:
+        end_to_end_table(api, args.end_to_end, args.route)
     if args.suite_envs:
         suite_table([e for e in args.suite_envs.split(",") if e], args.suite_args.split())
     return 0

@@ -20,8 +20,31 @@ ELEMENT_BOUND = {"float16": 8.0, "bfloat16": 8.0, "float32": 1e3, "float64": 1e3
 MAX_SIDE = {"float16": 4, "bfloat16": 4, "float32": 8, "float64": 8}
 
 
+# One strategy object per key. Hypothesis validates a strategy (and every strategy
+# inside it) on its first draw: for `init_specs`' eleven branches that cost ~3 ms,
+# paid on every example when the strategies were built afresh inside `plans`.
+# Safe: a strategy keeps no state between draws, so drawing from the same object
+# makes exactly the choices a fresh equal one makes (a derandomized run draws the
+# same cases as before; tests/harness/test_strategies.py checks the same plans come out).
+_STRATEGIES = {}
+
+
+def _memo(key, make):
+    try:
+        return _STRATEGIES[key]
+    except KeyError:
+        made = _STRATEGIES[key] = make()
+        return made
+    except TypeError:  # an unhashable key (a caller's own strategy): build it
+        return make()
+
+
 def lambdas():
     """Non-negative lambda: zero, tiny (subnormal territory), ordinary, large."""
+    return _memo(("lambdas",), _lambdas)
+
+
+def _lambdas():
     return st.one_of(
         st.just(0.0),
         st.floats(min_value=1e-30, max_value=1e-6),
@@ -32,8 +55,9 @@ def lambdas():
 
 def shapes(kernel, dtype):
     """Shapes a route's kernel takes: rank and minimum side from the route record."""
-    return hnp.array_shapes(min_dims=kernel.min_dims, max_dims=kernel.max_dims,
-                            min_side=kernel.min_side, max_side=MAX_SIDE[dtype])
+    return _memo(("shapes", kernel.min_dims, kernel.max_dims, kernel.min_side, dtype),
+                 lambda: hnp.array_shapes(min_dims=kernel.min_dims, max_dims=kernel.max_dims,
+                                          min_side=kernel.min_side, max_side=MAX_SIDE[dtype]))
 
 
 def _element_floats(dtype):
@@ -44,6 +68,10 @@ def _element_floats(dtype):
 
 def init_specs(shape, dtype):
     """A TF initializer with its parameters and seed, or an explicit array."""
+    return _memo(("init_specs", tuple(shape), dtype), lambda: _init_specs(tuple(shape), dtype))
+
+
+def _init_specs(shape, dtype):
     bound = ELEMENT_BOUND[dtype]
     small = min(bound, 4.0)
     kinds = [
@@ -80,9 +108,16 @@ class Plan(object):
         self.dtype, self.shape, self.init, self.lam = dtype, shape, init, lam
 
 
+def plans(dtypes, kernel, lams=None):
+    """Plans of the given dtypes for a route's kernel; lambda from `lams` (default `lambdas()`)."""
+    dtypes = tuple(dtypes)
+    return _memo(("plans", dtypes, kernel.min_dims, kernel.max_dims, kernel.min_side, lams),
+                 lambda: _plans(dtypes, kernel, lams))
+
+
 @st.composite
-def plans(draw, dtypes, kernel, lams=None):
-    dtype = draw(st.sampled_from(list(dtypes)))
+def _plans(draw, dtypes, kernel, lams=None):
+    dtype = draw(_memo(("dtypes", dtypes), lambda: st.sampled_from(list(dtypes))))
     shape = draw(shapes(kernel, dtype))
     init = draw(init_specs(shape, dtype))
     lam = draw(lams if lams is not None else lambdas())

@@ -98,3 +98,33 @@ def test_lambdas_are_non_negative_and_finite(lam):
 def test_layer_kernels_never_draw_zero_size(kernel):
     drawn = sample(plans(ALL_DTYPES, kernel), kernel.name, 100)
     assert all(_size(p.shape) > 0 for p in drawn)
+
+
+def _drawn(strategy, n):
+    """What a derandomized run of n examples draws, as text (InitSpec arrays by their values)."""
+    seen = []
+
+    @settings(max_examples=n, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def collect(plan):
+        array = None if plan.init.array is None else plan.init.array.tolist()
+        seen.append((plan.dtype, plan.shape, plan.init.describe(), repr(array), repr(plan.lam)))
+    collect()
+    return seen
+
+
+def test_memoized_strategies_draw_what_fresh_ones_draw(monkeypatch):
+    """strategies._memo keeps one strategy object per key: drawing from it must make the same
+    choices as strategies built afresh for every draw, as before the memo (the derandomized ci
+    run's cases stay the same)."""
+    from equivalence import strategies
+    memoized = plans(ALL_DTYPES, CONV2D)
+    assert plans(ALL_DTYPES, CONV2D) is memoized
+    again = _drawn(memoized, 60)
+    monkeypatch.setattr(strategies, "_memo", lambda key, make: make())  # every strategy built per draw
+    fresh_strategy = plans(ALL_DTYPES, CONV2D)
+    assert fresh_strategy is not memoized
+    fresh = _drawn(fresh_strategy, 60)
+    assert again == fresh
+    assert len(set(again)) > 30, "the comparison needs distinct plans"

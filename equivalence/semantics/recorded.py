@@ -1,0 +1,103 @@
+"""Semantics observations recorded by the report step, reused by the tests of the same env.
+
+Each tox env runs `python -m equivalence report --json reports/ENV.json` and then
+the tests. Both used to observe every semantics cell, each in a fresh contained
+worker (runner.py) running the same probe code in the same install: the same
+observation, paid twice. The report now records its raw observations with what
+they depend on, and the tests (given `--semantics-from reports/ENV.json`, as
+tox.ini passes it) judge those observations instead of observing again.
+
+Why this keeps what is tested: an observation is a function of the probe code,
+the installed packages and the active mutants only (every probe has fixed
+inputs, and each worker is a fresh process started the same way). The recorded
+observations are used only when all of these match the running session:
+
+* the env name (`REGEQUIV_ENV`),
+* `api.versions()` (TensorFlow, Keras and its flavour, contrib / tf_slim, Python, NumPy),
+* the active mutants (a mutation run never reads a clean run's observations),
+* `fingerprint()`, a hash of every `equivalence/` source file, so an edit made
+  between the report and the tests means a fresh observation.
+
+A cell the file does not hold (a report that stopped early) is observed as
+before. Every assertion then judges the observation against its table row
+exactly as it would judge a fresh one.
+"""
+
+import hashlib
+import io
+import json
+import os
+
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+_STATE = {"path": None, "loaded": None, "why": None}
+
+
+def fingerprint():
+    """sha256 over the relative path and bytes of every .py file under equivalence/."""
+    digest = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(PACKAGE)):
+        dirs.sort()
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, PACKAGE).replace(os.sep, "/").encode("utf-8"))
+            with open(path, "rb") as f:
+                digest.update(f.read())
+    return digest.hexdigest()
+
+
+def _active_mutants():
+    from ..mutants import ACTIVE
+    return sorted(m.name for m in ACTIVE)
+
+
+def record(api, observations):
+    """The report's JSON field: the observations ({tuple key: obs}) and what they depend on."""
+    return {"env": os.environ.get("REGEQUIV_ENV"), "versions": api.versions(),
+            "mutants": _active_mutants(), "fingerprint": fingerprint(),
+            "cells": [[list(k), obs] for k, obs in sorted(observations.items())]}
+
+
+def use(path):
+    """Read observations from the report JSON at `path` (conftest's --semantics-from)."""
+    _STATE.update(path=path, loaded=None, why=None)
+
+
+def reusable(api):
+    """{tuple key: observation} recorded for this session's env, install, mutants and code; {} otherwise."""
+    if _STATE["loaded"] is None:
+        _STATE["loaded"], _STATE["why"] = _load(api, _STATE["path"])
+    return _STATE["loaded"]
+
+
+def status(api):
+    """One line for the pytest header: where the semantics observations come from."""
+    cells = reusable(api)
+    if _STATE["path"] is None:
+        return "semantics cells observed by this session"
+    if cells:
+        return "semantics cells: %d observed by the report step, read from %s (same env, install and code)" % (
+            len(cells), _STATE["path"])
+    return "semantics cells observed by this session: %s" % _STATE["why"]
+
+
+def _load(api, path):
+    if path is None:
+        return {}, "no --semantics-from"
+    try:
+        with io.open(path, encoding="utf-8") as f:
+            data = json.load(f).get("observations")
+    except (IOError, OSError, ValueError) as exc:
+        return {}, "%s not readable (%s)" % (path, exc)
+    if not data:
+        return {}, "%s has no recorded observations" % path
+    mismatch = [what for what, theirs, ours in [
+        ("env", data.get("env"), os.environ.get("REGEQUIV_ENV")),
+        ("install", data.get("versions"), api.versions()),
+        ("mutants", data.get("mutants"), _active_mutants()),
+        ("code", data.get("fingerprint"), fingerprint())] if theirs != ours]
+    if mismatch:
+        return {}, "%s was recorded with another %s" % (path, " and ".join(mismatch))
+    return {tuple(key): obs for key, obs in data["cells"]}, None
