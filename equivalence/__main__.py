@@ -14,6 +14,8 @@
                                         merge every env's report into docs/SEMANTICS.md
   figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
   progress                              where each env of a running `tox -m history` is
+  suite-summary ENV...                  passed / failed / skipped per env from reports/ENV.junit.xml, and
+                                        the total (.ci/run prints it after `tox -p 2`)
   diff [--against RELEASE] [--json [PATH]] [--report PATH] [--mutant NAME] [--route NAME]
                                         the release gate: every recorded fact that changed (diff.py)
   cell AREA/PROBE/SUBJECT               one semantics cell, observed and judged here
@@ -149,6 +151,9 @@ def build_parser():
     gate.add_argument("--route", action="append", help="only this route and its cells (repeatable)")
     gate.add_argument("--no-semantics", action="store_true", help="compare route facts only")
     gate.add_argument("--quiet", action="store_true", help="no progress or warning summary on stderr")
+    summ = sub.add_parser("suite-summary", help="per-env and total test counts from reports/<env>.junit.xml")
+    summ.add_argument("envs", nargs="+")
+    summ.add_argument("--reports", default="reports")
     cell = sub.add_parser("cell", help="one semantics cell (AREA/PROBE/SUBJECT), observed and judged here")
     cell.add_argument("cell")
     return parser
@@ -194,6 +199,9 @@ def dispatch(parser, args):
     if args.command == "progress":
         from .matrix import progress
         return progress(args)
+    if args.command == "suite-summary":
+        from .matrix import suite_summary
+        return suite_summary(args)
     parser.print_help()
     return 2
 

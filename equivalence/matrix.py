@@ -113,6 +113,25 @@ def suite_result(junit_path, profile=None):
             "skipped": count["skipped"], "date": stamps[-1][:10] if stamps else None, "profile": profile}
 
 
+def suite_summary(args):
+    """`suite-summary ENV...`: one line per env, then the total, in pytest's closing-line words.
+
+    Exit 1 when an env failed a test or wrote no JUnit XML (it did not run its tests)."""
+    total = {"passed": 0, "failed": 0, "skipped": 0}
+    missing = []
+    for env in args.envs:
+        result = suite_result(os.path.join(args.reports, env + ".junit.xml"))
+        if result is None:
+            missing.append(env)
+            print("%s: no JUnit XML (the tests did not run)" % env)
+            continue
+        for k in total:
+            total[k] += result[k]
+        print("%s: %d passed, %d failed, %d skipped" % (env, result["passed"], result["failed"], result["skipped"]))
+    print("total: %d passed, %d failed, %d skipped" % (total["passed"], total["failed"], total["skipped"]))
+    return 1 if total["failed"] or missing else 0
+
+
 def suite_statement(data):
     """The README's sentence on where the full suite last ran, derived from docs/semantics.json."""
     runs = [r["suite"] for r in data["releases"] if r.get("suite")]

@@ -23,3 +23,18 @@ def test_suite_statement_counts_green_and_red_releases():
     statement = matrix.suite_statement(data)
     assert "2 of the 3 releases" in statement and "1 passed, 1 failed" in statement, statement
     assert "2026-12-01 to 2026-12-02" in statement and "`ci`" in statement, statement
+
+
+def test_suite_summary_totals_and_fails_on_a_missing_env(tmp_path, capsys):
+    (tmp_path / "a.junit.xml").write_text(JUNIT)
+
+    class Args(object):
+        reports, envs = str(tmp_path), ["a"]
+    assert matrix.suite_summary(Args) == 1  # a has failures
+    assert capsys.readouterr().out.splitlines()[-1] == "total: 5 passed, 3 failed, 3 skipped"
+    clean = JUNIT.replace('errors="1" failures="2"', 'errors="0" failures="0"')
+    (tmp_path / "a.junit.xml").write_text(clean)
+    assert matrix.suite_summary(Args) == 0
+    Args.envs = ["a", "absent"]
+    assert matrix.suite_summary(Args) == 1
+    assert "absent: no JUnit XML" in capsys.readouterr().out
