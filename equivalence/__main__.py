@@ -12,6 +12,8 @@
   matrix [--reports DIR] [--out MD] [--data JSON]
                                         merge every env's report into docs/SEMANTICS.md
   progress                              where each env of a running `tox -m history` is
+  migrate [--sweep] [--json PATH] [--program NAME]
+                                        tf_upgrade_v2 on the TF 1.x corpus, before and after (migration/)
 """
 
 import argparse
@@ -112,6 +114,8 @@ def main(argv=None):
     prog = sub.add_parser("progress", help="where each env of a running `tox -m history` is")
     prog.add_argument("--reports", default="reports")
     prog.add_argument("--tox-ini", default="tox.ini")
+    from .migration.cli import add_parser as add_migrate_parser
+    add_migrate_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "report":
         from .report import main as report_main
@@ -140,6 +144,9 @@ def main(argv=None):
     if args.command == "matrix":
         from .matrix import main as matrix_main
         return matrix_main(args)
+    if args.command == "migrate":
+        from .migration.cli import main as migrate_main
+        return migrate_main(args)
     if args.command == "progress":
         from .matrix import progress
         return progress(args)
