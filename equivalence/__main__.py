@@ -83,6 +83,9 @@ def main(argv=None):
     rep.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     rep.add_argument("--training", action="store_true", help="append the training demonstration (slow)")
     rep.add_argument("--no-semantics", action="store_true", help="skip the semantics tables' cells")
+    rep.add_argument("--migration", action="store_true",
+                     help="add the migration run: tf_upgrade_v2 on the TF 1.x corpus (also "
+                          "REGEQUIV_REPORT_MIGRATION=1; 1-4 min)")
     run = sub.add_parser("run", help="one case through one route")
     run.add_argument("--route", required=True)
     run.add_argument("--shape", default="7,3")

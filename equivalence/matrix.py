@@ -126,6 +126,8 @@ def merge(report_paths, expected_envs=()):
                                           "reason": _first_line(r.get("reason")),
                                           "facts": route_facts(r)}
         entry["cells"] = report.get("semantics") or {}
+        if report.get("migration"):
+            entry["migration"] = migration_facts(report["migration"])
         differing = [c for c, o in entry["cells"].items() if o.startswith(("differs", "no table row"))]
         if differing and entry["status"] == "ok":
             entry.update(status="differs from the semantics tables",
@@ -256,6 +258,7 @@ def render(data):
                 first.setdefault(key, route["reason"])
     for key, labels in sorted(reasons.items()):
         out.append("* `%s` in %s: %s" % (key[0], _span(labels), first[key]))
+    out += migration_section(releases)
     out += ["", "## Timeline of changes", "",
             "Every fact that differs between a release and the one before it (Keras 3 and tf_keras",
             "releases are each compared with their own predecessor, the first of them with 2.15).", ""]
@@ -269,6 +272,102 @@ def render(data):
             out += ["", "### %s → %s" % (before, after), ""]
         out.append("* `%s` — %s: %s → %s" % (name, fact, _show(old), _show(new)))
     return "\n".join(out) + "\n"
+
+
+# -- migration: tf_upgrade_v2 on the TF 1.x corpus (equivalence/migration/) ---------------------
+def migration_facts(migration):
+    """The comparable part of a report's "migration" entry: per program the converter's verdict, each
+    run's verdict, the converted regularizer lines and the upstream-bug mark (no sources, no timings)."""
+    out = {}
+    if migration.get("converter"):
+        out["converter"] = migration["converter"].get("summary") or migration["converter"].get("error")
+    if migration.get("error"):
+        out["error"] = migration["error"]
+    programs = {}
+    for name, r in sorted((migration.get("programs") or {}).items()):
+        programs[name] = {"converter": r.get("converter"), "regularizer_lines": r.get("regularizer_lines"),
+                          "upstream_bug": r.get("upstream_bug")}
+        for mode in ("as_written", "graph_mode"):
+            if r.get(mode):
+                programs[name][mode] = r[mode]["verdict"]
+    if programs:
+        out["programs"] = programs
+    if migration.get("originals"):
+        out["originals"] = {name: o["verdict"] for name, o in sorted(migration["originals"].items())}
+    return out
+
+
+def _verdict_cell(verdict):
+    """'=' same number, '≠ xF' another number, the exception type, or '—' not run."""
+    if not verdict:
+        return "—"
+    if verdict == "same number":
+        return "="
+    m = re.match(r"different number: .*\(x([^)]+)\)", verdict)
+    if m:
+        return "≠ x" + m.group(1)
+    m = re.match(r"raises (\w+)", verdict)
+    if m:
+        return m.group(1)
+    return "crash"
+
+
+def migration_section(releases):
+    with_runs = [r for r in releases if (r.get("migration") or {}).get("programs")]
+    with_originals = [r for r in releases if (r.get("migration") or {}).get("originals")]
+    out = ["", "## Migration: tf_upgrade_v2 on TF 1.x programs", "",
+           "Each release's own `tf_upgrade_v2` converts the corpus of `equivalence/migration/corpus/`",
+           "(one TF 1.x program per file); each converted program runs as written and in graph mode",
+           "(`tf.compat.v1.disable_eager_execution()` added after the import) and is judged against its",
+           "NumPy reference (docs/MIGRATION.md). Cells: converter findings (ERROR / WARNING lines for the",
+           "file), then as written / graph mode: `=` the original number, `≠ xF` another number, F times",
+           "the original, an exception type, `—` not run.", ""]
+    if not with_runs and not with_originals:
+        out.append("No migration run is recorded in docs/semantics.json: run the history with "
+                   "`REGEQUIV_REPORT_MIGRATION=1` (see docs/MIGRATION.md), then `tox -e matrix`.")
+        return out
+    names = sorted(set(n for r in with_runs for n in r["migration"]["programs"]) |
+                   set(n for r in with_originals for n in r["migration"]["originals"]))
+    if with_originals:
+        out += ["Original programs (TF 1.x, unconverted): `=` prints its reference.", "",
+                "| release | " + " | ".join("M%d" % (i + 1) for i in range(len(names))) + " |",
+                "|---|" + "---|" * len(names)]
+        for r in with_originals:
+            o = r["migration"]["originals"]
+            out.append("| %s | " % r["label"] + " | ".join(_verdict_cell(o.get(n)) for n in names) + " |")
+        out.append("")
+    if with_runs:
+        out += ["| release | " + " | ".join("M%d" % (i + 1) for i in range(len(names))) + " |",
+                "|---|" + "---|" * len(names)]
+        for r in with_runs:
+            progs = r["migration"]["programs"]
+            cells = []
+            for n in names:
+                p = progs.get(n)
+                cells.append("—" if p is None else "%s · %s / %s" % (
+                    (p.get("converter") or "?").replace(" issues", ""), _verdict_cell(p.get("as_written")),
+                    _verdict_cell(p.get("graph_mode"))))
+            out.append("| %s | " % r["label"] + " | ".join(cells) + " |")
+    out += ["", "Programs:", ""]
+    for i, name in enumerate(names):
+        out.append("* **M%d** `%s`" % (i + 1, name))
+    bugs, first = {}, {}
+    for r in with_runs:
+        for name, p in sorted(r["migration"]["programs"].items()):
+            if p.get("upstream_bug"):
+                key = (name, re.sub(r"\d+(\.\d+)+", "x.y", p["upstream_bug"]))
+                bugs.setdefault(key, []).append(r["label"])
+                first.setdefault(key, p)
+    out += ["", "### Upstream converter bugs", "",
+            "The converter reported 0 issues for the file, and its output does not print the original",
+            "number on a release it targets. The minimal program is the corpus file; the converted line",
+            "is the one the failure came from (or the converted regularizer lines).", ""]
+    if not bugs:
+        out.append("None recorded.")
+    for key, labels in sorted(bugs.items()):
+        p = first[key]
+        out.append("* `corpus/%s.py` on %s: %s" % (key[0], _span(labels), p["upstream_bug"]))
+    return out
 
 
 def _keras_cell(r):

@@ -40,7 +40,8 @@ def main(args):
     if args.sweep:
         from ..matrix import history_envs
         envs = args.envs.split(",") if args.envs else history_envs(args.tox_ini)
-        result = run.sweep(args.tox_dir, envs, progress=progress)
+        result = run.sweep(args.tox_dir, envs, progress=progress, checkpoint=(
+            lambda r: _write(args.json, r)) if args.json else None)
     else:
         from ..environment import get_api
         api = get_api()
@@ -58,9 +59,14 @@ def main(args):
             print("%s original %-28s %s" % (env, name, outcome["verdict"]))
     print("\n".join(table(result)))
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=1, sort_keys=True)
+        _write(args.json, result)
     return 0
+
+
+def _write(path, result):
+    with open(path + ".tmp", "w") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+    os.rename(path + ".tmp", path)
 
 
 def add_parser(sub):

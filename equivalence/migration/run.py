@@ -384,10 +384,11 @@ def env_python(tox_dir, env):
     return os.path.join(tox_dir, env, "bin", "python")
 
 
-def sweep(tox_dir, envs, progress=None, mutant=None):
+def sweep(tox_dir, envs, progress=None, mutant=None, checkpoint=None):
     """Every TF 2.x env of `envs` that is built under tox_dir: its migration entry, compared with the
-    originals on TF 1.15 and 1.6. Returns the JSON-ready result."""
+    originals on TF 1.15 and 1.6. Returns the JSON-ready result; `checkpoint(result)` after each env."""
     result = {"originals": {}, "releases": {}, "missing": []}
+    checkpoint = checkpoint or (lambda r: None)
     for env in ORIGINAL_ENVS:
         python = env_python(tox_dir, env)
         if not os.path.exists(python):
@@ -396,6 +397,7 @@ def sweep(tox_dir, envs, progress=None, mutant=None):
         if progress:
             progress("%s: the original programs" % env)
         result["originals"][env] = original_entry(python, linear=env in LINEAR_ENVS)
+        checkpoint(result)
     for env in envs:
         if env.startswith("tf1"):
             continue
@@ -408,6 +410,7 @@ def sweep(tox_dir, envs, progress=None, mutant=None):
         entry = release_entry(python, legacy="legacy" in env, mutant=mutant)
         entry.update(env_versions(python, legacy="legacy" in env))
         result["releases"][env] = compare_with_originals(entry, result["originals"])
+        checkpoint(result)
     return result
 
 
