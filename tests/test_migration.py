@@ -88,6 +88,32 @@ def test_seed_program_converter_output(api, migration):
     _check(api, migration, SEED, "converter")
 
 
+@pytest.mark.parametrize("mode", ["as_written", "graph_mode"])
+def test_tf215_converted_seed_on_this_release(api, migration, mode):
+    """The issue's case: TF 2.15's converter output of the seed program, run on this release."""
+    label = run.carried()[0].label
+    record = migration["carried"][label]
+    fact = facts.lookup(label, mode, api.tf_version, api.keras_flavour)
+    context = "converted/%s.py (TF 2.15's tf_upgrade_v2 output of %s), %s, on %s" % (
+        label, SEED.name, mode.replace("_", " "), api.describe())
+    assert fact is not None, "%s: migration/facts.py has no row for it; measured: %s" % (context, record[mode])
+    expected, tol = SEED.expected()
+    problem = fact.outcome.problems(record[mode], expected, tol)
+    assert problem is None, "%s: %s (%s): %s; reproduce: %s" % (context, fact.range, fact.outcome, problem,
+                                                             _repro(SEED))
+
+
+def test_tf215_converted_seed_is_what_tf215_writes(api, migration):
+    """converted/seed_dense_collection.tf2_15.py is TF 2.15's converter output, not a hand-made file."""
+    if api.tf_version_tuple[:2] != (2, 15):
+        pytest.skip("TF %s: the file is TF 2.15's converter output, checked on TF 2.15" % api.tf_version)
+    record = migration["programs"][SEED.name]
+    stored = run.carried()[0].source()
+    assert record["converted_source"] == stored, (
+        "tf_upgrade_v2 of TF %s no longer writes converted/%s.py for corpus/%s.py: it wrote\n%s" % (
+            api.tf_version, run.carried()[0].label, SEED.name, record["converted_source"]))
+
+
 def test_seed_upstream_bug_is_marked(api, migration):
     """The run marks a converted program that fails although the converter reported 0 issues."""
     record = migration["programs"][SEED.name]

@@ -210,9 +210,10 @@ for path in sys.argv[1:]:
             code = 1
     try:
         import tensorflow as tf
-        tf.compat.v1.reset_default_graph()
-    except Exception:
-        pass
+        v1 = getattr(getattr(tf, "compat", None), "v1", None)  # TF 1.6-1.12 have no tf.compat.v1
+        (getattr(v1, "reset_default_graph", None) or tf.reset_default_graph)()
+    except Exception as exc:
+        sys.__stderr__.write("regequiv batch: the default graph was not reset: %r\n" % (exc,))
     sys.__stdout__.write("REGEQUIV_BATCH " + json.dumps({"path": path, "code": code, "out": out.getvalue(),
                                                          "err": err.getvalue()}) + "\n")
     sys.__stdout__.flush()
@@ -291,12 +292,46 @@ def describe(outcome):
     return "crashed"
 
 
-def release_entry(python, programs=PROGRAMS, legacy=None, mutant=None, as_written=None, linear=False):
+CONVERTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "converted")
+
+
+class Carried(object):
+    """Another release's converter output, kept under converted/ and run on this release too:
+    `label` is its file's stem (<program>.tf<major>_<minor>), `program` the corpus record it came from."""
+
+    def __init__(self, label, program):
+        self.label, self.program = label, program
+
+    @property
+    def path(self):
+        return os.path.join(CONVERTED, self.label + ".py")
+
+    def source(self):
+        with open(self.path) as f:
+            return f.read()
+
+
+def carried():
+    from .programs import SEED
+    # TF 2.15's converter on the seed program (tests/test_migration.py checks on 2.15 that it still
+    # writes exactly this): the issue's case, the last converter that maps tf.layers to tf.compat.v1.layers.
+    return [Carried("seed_dense_collection.tf2_15", SEED)]
+
+
+def release_entry(python, programs=PROGRAMS, legacy=None, mutant=None, as_written=None, linear=False,
+                  carry=None):
     """The migration result of one TF 2.x env: per program the converter's verdict, the converted source,
     both runs and their verdicts against the reference. `as_written`: the names to also run as written
-    (default: all). Returns {"converter": {...}, "programs": {name: {...}}}."""
+    (default: all). `carry`: Carried outputs of other releases' converters to run here too (default:
+    carried()). Returns {"converter": {...}, "programs": {name: {...}}, "carried": {label: {...}}}."""
+    carry = carried() if carry is None else carry
     conversion = convert(python, programs, legacy=legacy, mutant=mutant)
-    entry = {"converter": {k: v for k, v in conversion.items() if k != "programs"}, "programs": {}}
+    entry = {"converter": {k: v for k, v in conversion.items() if k != "programs"}, "programs": {},
+             "carried": {}}
+    for c in carry:
+        expected, tol = c.program.expected(linear)
+        entry["carried"][c.label] = {"program": c.program.name, "expected": expected,
+                                     "converted_source": c.source()}
     for p in programs:
         expected, tol = p.expected(linear)
         record = {"routes": p.routes, "expected": expected, "tolerance": tol.describe()}
@@ -313,6 +348,7 @@ def release_entry(python, programs=PROGRAMS, legacy=None, mutant=None, as_writte
         chosen = [p for p in programs if "converted_source" in entry["programs"][p.name]
                   and (mode == "graph_mode" or as_written is None or p.name in as_written)]
         sources = [(p.name, entry["programs"][p.name]["converted_source"]) for p in chosen]
+        sources += [(c.label.replace(".", "_"), entry["carried"][c.label]["converted_source"]) for c in carry]
         if mode == "graph_mode":
             sources = [(name, graph_mode(source)) for name, source in sources]
         outcomes = run_batch(python, sources, legacy=legacy) if sources else {}
@@ -320,6 +356,11 @@ def release_entry(python, programs=PROGRAMS, legacy=None, mutant=None, as_writte
             expected, tol = p.expected(linear)
             outcomes[p.name]["verdict"] = judge(outcomes[p.name], expected, tol)
             entry["programs"][p.name][mode] = outcomes[p.name]
+        for c in carry:
+            expected, tol = c.program.expected(linear)
+            outcome = outcomes[c.label.replace(".", "_")]
+            outcome["verdict"] = judge(outcome, expected, tol)
+            entry["carried"][c.label][mode] = outcome
     for record in entry["programs"].values():
         record["upstream_bug"] = upstream_bug(record)
     return entry
