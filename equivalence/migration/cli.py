@@ -16,21 +16,20 @@ from .programs import PROGRAMS, by_name
 
 
 def table(result):
-    """Markdown lines: per program, the converter's verdict and both runs (the sweep's or one env's)."""
-    lines = ["| release | program | converter | as written | graph mode | upstream converter bug |",
-             "|---|---|---|---|---|---|"]
-    for env, entry in sorted(result.get("releases", {}).items()):
-        for name, r in sorted(entry["programs"].items()):
-            lines.append("| %s | %s | %s | %s | %s | %s |" % (
-                env, name, r.get("converter"), _cell(r.get("as_written")), _cell(r.get("graph_mode")),
-                (r.get("upstream_bug") or "").replace("|", "\\|")))
-    return lines
-
-
-def _cell(outcome):
-    if not outcome:
-        return "—"
-    return outcome["verdict"].replace("|", "\\|")[:120]
+    """Markdown lines: the document's migration section (matrix.migration_section) for this result."""
+    from ..environment import parse_version
+    from ..matrix import migration_facts, migration_section
+    releases = []
+    for env, originals in sorted(result.get("originals", {}).items()):
+        releases.append({"label": env, "migration": migration_facts({"originals": originals}), "_key": (0, env)})
+    for env, entry in result.get("releases", {}).items():
+        tf, flavour = entry.get("tensorflow") or result.get("tensorflow"), entry.get("keras_flavour") or \
+            result.get("keras_flavour")
+        label = "%s%s" % (tf, "" if flavour in (None, "keras2") else " (%s)" % flavour)
+        releases.append({"label": label, "migration": migration_facts(entry),
+                         "_key": (1, parse_version(tf or ""), flavour or "", env)})
+    releases.sort(key=lambda r: r["_key"])
+    return migration_section(releases)
 
 
 def main(args):

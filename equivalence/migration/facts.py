@@ -12,7 +12,7 @@ Outcomes:
   SAME                    prints the program's NumPy reference within the derived tolerance
                           (for the seed program: 39.2, half the Keras 78.4)
   Raises(type, text)      raises exactly that exception type, its message containing `text`
-  Converts(line, issues)  the converted source contains `line`; the converter reports `issues`
+  Converts(lines, issues) the converted source contains each line; the converter reports `issues`
                           ERROR / WARNING findings for the file ("0 issues": it claims no attention needed)
 
 Every row was measured by `python -m equivalence migrate --sweep` (docs/MIGRATION.md gives the run);
@@ -56,22 +56,24 @@ class Raises(object):
 
 
 class Converts(object):
-    def __init__(self, line, issues):
-        self.line, self.issues = line, issues
+    def __init__(self, lines, issues):
+        self.lines = (lines,) if isinstance(lines, str) else tuple(lines)
+        self.issues = issues
 
     def problems(self, record, expected=None, tol=None):
         found = []
         source = record.get("converted_source") or ""
-        if self.line not in source:
-            found.append("the converted source lacks %r (its regularizer lines: %s)" % (
-                self.line, record.get("regularizer_lines")))
+        for line in self.lines:
+            if line not in source:
+                found.append("the converted source lacks %r (its regularizer lines: %s)" % (
+                    line, record.get("regularizer_lines")))
         if record.get("converter") != "%d issues" % self.issues:
             found.append("the converter reported %s for the file, not %d issues: %s" % (
                 record.get("converter"), self.issues, record.get("findings")))
         return "; ".join(found) or None
 
     def __repr__(self):
-        return "Converts(%r, %d issues)" % (self.line, self.issues)
+        return "Converts(%s, %d issues)" % (" and ".join(repr(l) for l in self.lines), self.issues)
 
 
 def _what(outcome):

@@ -379,12 +379,13 @@ def upstream_bug(record):
     print the original number: what fails, in which mode, and the converted line. Else None."""
     if record.get("converter") != "0 issues":
         return None
+    found = []
     for mode in ("as_written", "graph_mode"):
         outcome = record.get(mode)
         if outcome and outcome["verdict"] != "same number":
             line = outcome.get("line") or "; ".join(record.get("regularizer_lines") or [])
-            return "%s: %s (converted line: %s)" % (mode.replace("_", " "), outcome["verdict"], line)
-    return None
+            found.append("%s: %s (converted line: %s)" % (mode.replace("_", " "), outcome["verdict"], line))
+    return "; ".join(found) or None
 
 
 def original_entry(python, programs=PROGRAMS, linear=False):
