@@ -366,7 +366,9 @@ def migration_section(releases):
         out.append("None recorded.")
     for key, labels in sorted(bugs.items()):
         p = first[key]
-        out.append("* `corpus/%s.py` on %s: %s" % (key[0], _span(labels), p["upstream_bug"]))
+        out.append("* `corpus/%s.py` on %s: %s; converted regularizer lines: %s" % (
+            key[0], _span(labels), p["upstream_bug"],
+            ", ".join("`%s`" % l for l in p.get("regularizer_lines") or []) or "none"))
     return out
 
 

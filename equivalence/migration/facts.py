@@ -112,5 +112,64 @@ def lookup(program, mode, tf_version, flavour):
     return None
 
 
+# Measured on every TF 2.x env of the history (2.0 ... 2.21, Keras 3 and tf_keras flavours from 2.16,
+# tf-nightly) with `python -m equivalence migrate --sweep`; 2.16 is the first Keras 3 / tf_keras release.
+LAYERS_NOT_RENAMED = ("from TF 2.16 the converter leaves tf.layers.dense / conv2d as they are (2.0-2.15 "
+                      "rename them to tf.compat.v1.layers), reports 0 issues, and TF 2.x has no tf.layers")
 FACTS = [
+    # What the converter writes for the seed program, and its verdict.
+    Fact("seed_dense_collection", "converter", Converts(
+        ["tf.keras.regularizers.l2(l=0.5 * (0.01))", "logits = tf.compat.v1.layers.dense("], 0),
+        since="2.0", until="2.15.99"),
+    Fact("seed_dense_collection", "converter", Converts(
+        ["tf.keras.regularizers.l2(l=0.5 * (0.01))", "logits = tf.layers.dense("], 0),
+        since="2.16", upstream_bug=LAYERS_NOT_RENAMED),
+    Fact('apply_regularization', 'graph_mode', Raises('AttributeError', "has no attribute 'contrib'"), since='2.0', flavours=('keras2',)),
+    Fact('apply_regularization', 'graph_mode', Raises('AttributeError', "has no attribute 'contrib'"), since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('apply_regularization', 'as_written', Raises('AttributeError', "has no attribute 'contrib'"), since='2.0', flavours=('keras2',)),
+    Fact('apply_regularization', 'as_written', Raises('AttributeError', "has no attribute 'contrib'"), since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('conv2d_regularization_loss', 'graph_mode', SAME, since='2.0', flavours=('keras2',)),
+    Fact('conv2d_regularization_loss', 'graph_mode', Raises('AttributeError', "has no attribute 'layers'"), since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('conv2d_regularization_loss', 'as_written', Raises('RuntimeError', 'placeholder() is not compatible with eager execution'), since='2.0', flavours=('keras2',)),
+    Fact('conv2d_regularization_loss', 'as_written', Raises('RuntimeError', 'placeholder() is not compatible with eager execution'), since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('fully_connected_network', 'graph_mode', Raises('AttributeError', "has no attribute 'contrib'"), since='2.0', flavours=('keras2',)),
+    Fact('fully_connected_network', 'graph_mode', Raises('TypeError', "unexpected keyword argument 'l'"), since='2.16', flavours=('keras3',)),
+    Fact('fully_connected_network', 'graph_mode', Raises('AttributeError', "has no attribute 'contrib'"), since='2.16', flavours=('legacy',)),
+    Fact('fully_connected_network', 'as_written', Raises('RuntimeError', 'placeholder() is not compatible with eager execution'), since='2.0', flavours=('keras2',)),
+    Fact('fully_connected_network', 'as_written', Raises('TypeError', "unexpected keyword argument 'l'"), since='2.16', flavours=('keras3',)),
+    Fact('fully_connected_network', 'as_written', Raises('RuntimeError', 'placeholder() is not compatible with eager execution'), since='2.16', flavours=('legacy',)),
+    Fact('get_variable_regularizer', 'graph_mode', SAME, since='2.0', flavours=('keras2',)),
+    Fact('get_variable_regularizer', 'graph_mode', Raises('TypeError', "unexpected keyword argument 'l'"), since='2.16', flavours=('keras3',)),
+    Fact('get_variable_regularizer', 'graph_mode', SAME, since='2.16', flavours=('legacy',)),
+    Fact('get_variable_regularizer', 'as_written', Raises('AttributeError', 'when eager execution is enabled'), since='2.0', flavours=('keras2',)),
+    Fact('get_variable_regularizer', 'as_written', Raises('TypeError', "unexpected keyword argument 'l'"), since='2.16', flavours=('keras3',)),
+    Fact('get_variable_regularizer', 'as_written', Raises('AttributeError', 'when eager execution is enabled'), since='2.16', flavours=('legacy',)),
+    Fact('keras_regularizer_in_layers', 'graph_mode', SAME, since='2.0', flavours=('keras2',)),
+    Fact('keras_regularizer_in_layers', 'graph_mode', Raises('AttributeError', "has no attribute 'layers'"), since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('keras_regularizer_in_layers', 'as_written', Raises('RuntimeError', 'placeholder() is not compatible with eager execution'), since='2.0', flavours=('keras2',)),
+    Fact('keras_regularizer_in_layers', 'as_written', Raises('RuntimeError', 'placeholder() is not compatible with eager execution'), since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('seed_dense_collection', 'graph_mode', SAME, since='2.0', flavours=('keras2',)),
+    Fact('seed_dense_collection', 'graph_mode', Raises('AttributeError', "has no attribute 'layers'"), since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('seed_dense_collection', 'as_written', Raises('RuntimeError', 'placeholder() is not compatible with eager execution'), since='2.0', flavours=('keras2',)),
+    Fact('seed_dense_collection', 'as_written', Raises('RuntimeError', 'placeholder() is not compatible with eager execution'), since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('train_one_step', 'graph_mode', SAME, since='2.0', flavours=('keras2',)),
+    Fact('train_one_step', 'graph_mode', Raises('TypeError', "unexpected keyword argument 'l'"), since='2.16', flavours=('keras3',)),
+    Fact('train_one_step', 'graph_mode', SAME, since='2.16', flavours=('legacy',)),
+    Fact('train_one_step', 'as_written', Raises('RuntimeError', 'should be a function when eager execution is enabled'), since='2.0', flavours=('keras2',)),
+    Fact('train_one_step', 'as_written', Raises('TypeError', "unexpected keyword argument 'l'"), since='2.16', flavours=('keras3',)),
+    Fact('train_one_step', 'as_written', Raises('RuntimeError', 'should be a function when eager execution is enabled'), since='2.16', flavours=('legacy',)),
+    Fact('variable_add_to_collection', 'graph_mode', SAME, since='2.0', flavours=('keras2',)),
+    Fact('variable_add_to_collection', 'graph_mode', SAME, since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('variable_add_to_collection', 'as_written', Raises('AttributeError', 'when eager execution is enabled'), since='2.0', flavours=('keras2',)),
+    Fact('variable_add_to_collection', 'as_written', Raises('AttributeError', 'when eager execution is enabled'), since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('variable_scope_regularizer', 'graph_mode', SAME, since='2.0', flavours=('keras2',)),
+    Fact('variable_scope_regularizer', 'graph_mode', SAME, since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('variable_scope_regularizer', 'as_written', Raises('AttributeError', 'when eager execution is enabled'), since='2.0', flavours=('keras2',)),
+    Fact('variable_scope_regularizer', 'as_written', Raises('AttributeError', 'when eager execution is enabled'), since='2.16', flavours=('keras3', 'legacy',)),
+    Fact('seed_dense_collection.tf2_15', 'graph_mode', SAME, since='2.0', flavours=('keras2',)),
+    Fact('seed_dense_collection.tf2_15', 'graph_mode', Raises('AttributeError', '`dense` is not available with Keras 3'), since='2.16', flavours=('keras3',)),
+    Fact('seed_dense_collection.tf2_15', 'graph_mode', SAME, since='2.16', flavours=('legacy',)),
+    Fact('seed_dense_collection.tf2_15', 'as_written', Raises('RuntimeError', 'placeholder() is not compatible with eager execution'), since='2.0', flavours=('keras2',)),
+    Fact('seed_dense_collection.tf2_15', 'as_written', Raises('RuntimeError', 'placeholder() is not compatible with eager execution'), since='2.16', flavours=('keras3', 'legacy',)),
+
 ]
