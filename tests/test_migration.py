@@ -25,8 +25,9 @@ PARAMS = [pytest.param(p, id=p.name) for p in PROGRAMS]
 
 
 def _repro(program):
-    env = os.environ.get("REGEQUIV_ENV")
-    return "%spython -m equivalence migrate --program %s" % ("REGEQUIV_ENV=%s " % env if env else "", program.name)
+    env, mutant = os.environ.get("REGEQUIV_ENV"), converter_mutant()
+    return "%s%spython -m equivalence migrate --program %s" % (
+        "REGEQUIV_ENV=%s " % env if env else "", "REGEQUIV_MUTANT=%s " % mutant if mutant else "", program.name)
 
 
 @pytest.fixture(scope="module")

@@ -43,12 +43,15 @@ def main(args):
             lambda r: _write(args.json, r)) if args.json else None)
     else:
         from ..environment import get_api
+        from ..mutants import activate, converter_mutant
         api = get_api()
+        if os.environ.get("REGEQUIV_MUTANT"):  # as the tests see it: the converter mutant of a failure message
+            activate(os.environ["REGEQUIV_MUTANT"])
         result = {"env": os.environ.get("REGEQUIV_ENV"), "tensorflow": api.tf_version,
                   "keras_flavour": api.keras_flavour, "releases": {}, "originals": {}}
         from ..reduction import sums_linearly
         if api.tf2:
-            entry = run.release_entry(sys.executable, programs, linear=False)
+            entry = run.release_entry(sys.executable, programs, linear=False, mutant=converter_mutant())
             result["releases"][result["env"] or api.tf_version] = entry
         else:
             result["originals"][result["env"] or api.tf_version] = run.original_entry(
