@@ -14,6 +14,8 @@
                                         merge every env's report into docs/SEMANTICS.md
   figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
   progress                              where each env of a running `tox -m history` is
+  migrate [--sweep] [--json PATH] [--program NAME]
+                                        tf_upgrade_v2 on the TF 1.x corpus, before and after (migration/)
   suite-summary ENV...                  passed / failed / skipped per env from reports/ENV.junit.xml, and
                                         the total (.ci/run prints it after `tox -p 2`)
   diff [--against RELEASE] [--json [PATH]] [--report PATH] [--mutant NAME] [--route NAME]
@@ -101,6 +103,9 @@ def build_parser():
     rep.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     rep.add_argument("--training", action="store_true", help="append the training demonstration (slow)")
     rep.add_argument("--no-semantics", action="store_true", help="skip the semantics tables' cells")
+    rep.add_argument("--migration", action="store_true",
+                     help="add the migration run: tf_upgrade_v2 on the TF 1.x corpus (also "
+                          "REGEQUIV_REPORT_MIGRATION=1; 1-4 min)")
     run = sub.add_parser("run", help="one case through one route")
     run.add_argument("--route", required=True)
     run.add_argument("--shape", default="7,3")
@@ -156,6 +161,8 @@ def build_parser():
     summ.add_argument("--reports", default="reports")
     cell = sub.add_parser("cell", help="one semantics cell (AREA/PROBE/SUBJECT), observed and judged here")
     cell.add_argument("cell")
+    from .migration.cli import add_parser as add_migrate_parser
+    add_migrate_parser(sub)
     return parser
 
 
@@ -196,6 +203,9 @@ def dispatch(parser, args):
     if args.command == "figures":
         from .figures import main as figures_main
         return figures_main(args)
+    if args.command == "migrate":
+        from .migration.cli import main as migrate_main
+        return migrate_main(args)
     if args.command == "progress":
         from .matrix import progress
         return progress(args)

@@ -146,7 +146,25 @@ def suite_statement(data):
                 " to ".join(dates[:1] + dates[1:][-1:]), green, len(runs) - green))
 
 
-def merge(report_paths, expected_envs=()):
+# Where `tox -e migrate` (python -m equivalence migrate --sweep) writes its result, beside the reports
+# but outside the reports/*.json the merge reads as one report per env.
+MIGRATION_SWEEP = os.path.join("migration", "sweep.json")
+
+
+def sweep_migrations(path):
+    """{env: report-style "migration" entry} from a migration sweep's JSON (migration/cli.py), so that
+    a sweep run on its own fills the releases whose report ran without `--migration`."""
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        sweep = json.load(f)
+    out = {env: entry for env, entry in (sweep.get("releases") or {}).items()}
+    for env, originals in (sweep.get("originals") or {}).items():
+        out[env] = {"originals": originals}
+    return out
+
+
+def merge(report_paths, expected_envs=(), migrations=None):
     """The merged data: one release entry per report, and an entry for every expected env without one."""
     releases, seen = [], set()
     for path in sorted(report_paths):
@@ -177,6 +195,9 @@ def merge(report_paths, expected_envs=()):
                                           "reason": _first_line(r.get("reason")),
                                           "facts": route_facts(r)}
         entry["cells"] = report.get("semantics") or {}
+        migration = report.get("migration") or (migrations or {}).get(env)
+        if migration:
+            entry["migration"] = migration_facts(migration)
         differing = [c for c, o in entry["cells"].items() if o.startswith(("differs", "no table row"))]
         if differing and entry["status"] == "ok":
             entry.update(status="differs from the semantics tables",
@@ -316,6 +337,7 @@ def render(data):
                 first.setdefault(key, route["reason"])
     for key, labels in sorted(reasons.items()):
         out.append("* `%s` in %s: %s" % (key[0], _span(labels), first[key]))
+    out += migration_section(releases)
     out += ["", "## Timeline of changes", "",
             "Every fact that differs between a release and the one before it (Keras 3 and tf_keras",
             "releases are each compared with their own predecessor, the first of them with 2.15).", "",
@@ -339,6 +361,104 @@ def _suite_cell(suite):
         suite["passed"], suite["failed"], suite["skipped"], suite["profile"] or "?", suite["date"] or "?")
 
 
+# -- migration: tf_upgrade_v2 on the TF 1.x corpus (equivalence/migration/) ---------------------
+def migration_facts(migration):
+    """The comparable part of a report's "migration" entry: per program the converter's verdict, each
+    run's verdict, the converted regularizer lines and the upstream-bug mark (no sources, no timings)."""
+    out = {}
+    if migration.get("converter"):
+        out["converter"] = migration["converter"].get("summary") or migration["converter"].get("error")
+    if migration.get("error"):
+        out["error"] = migration["error"]
+    programs = {}
+    for name, r in sorted((migration.get("programs") or {}).items()):
+        programs[name] = {"converter": r.get("converter"), "regularizer_lines": r.get("regularizer_lines"),
+                          "upstream_bug": r.get("upstream_bug")}
+        for mode in ("as_written", "graph_mode"):
+            if r.get(mode):
+                programs[name][mode] = r[mode]["verdict"]
+    if programs:
+        out["programs"] = programs
+    if migration.get("originals"):
+        out["originals"] = {name: o["verdict"] for name, o in sorted(migration["originals"].items())}
+    return out
+
+
+def _verdict_cell(verdict):
+    """'=' same number, '≠ xF' another number, the exception type, or '—' not run."""
+    if not verdict:
+        return "—"
+    if verdict == "same number":
+        return "="
+    m = re.match(r"different number: .*\(x([^)]+)\)", verdict)
+    if m:
+        return "≠ x" + m.group(1)
+    m = re.match(r"raises (\w+)", verdict)
+    if m:
+        return m.group(1)
+    return "crash"
+
+
+def migration_section(releases):
+    with_runs = [r for r in releases if (r.get("migration") or {}).get("programs")]
+    with_originals = [r for r in releases if (r.get("migration") or {}).get("originals")]
+    out = ["", "## Migration: tf_upgrade_v2 on TF 1.x programs", "",
+           "Each release's own `tf_upgrade_v2` converts the corpus of `equivalence/migration/corpus/`",
+           "(one TF 1.x program per file); each converted program runs as written and in graph mode",
+           "(`tf.compat.v1.disable_eager_execution()` added after the import) and is judged against its",
+           "NumPy reference (docs/MIGRATION.md). Cells: converter findings (ERROR / WARNING lines for the",
+           "file), then as written / graph mode: `=` the original number, `≠ xF` another number, F times",
+           "the original, an exception type, `—` not run.", ""]
+    if not with_runs and not with_originals:
+        out.append("No migration run is recorded in docs/semantics.json: run the history with "
+                   "`REGEQUIV_REPORT_MIGRATION=1` (see docs/MIGRATION.md), then `tox -e matrix`.")
+        return out
+    names = sorted(set(n for r in with_runs for n in r["migration"]["programs"]) |
+                   set(n for r in with_originals for n in r["migration"]["originals"]))
+    if with_originals:
+        out += ["Original programs (TF 1.x, unconverted): `=` prints its reference.", "",
+                "| release | " + " | ".join("M%d" % (i + 1) for i in range(len(names))) + " |",
+                "|---|" + "---|" * len(names)]
+        for r in with_originals:
+            o = r["migration"]["originals"]
+            out.append("| %s | " % r["label"] + " | ".join(_verdict_cell(o.get(n)) for n in names) + " |")
+        out.append("")
+    if with_runs:
+        out += ["| release | " + " | ".join("M%d" % (i + 1) for i in range(len(names))) + " |",
+                "|---|" + "---|" * len(names)]
+        for r in with_runs:
+            progs = r["migration"]["programs"]
+            cells = []
+            for n in names:
+                p = progs.get(n)
+                cells.append("—" if p is None else "%s · %s / %s" % (
+                    (p.get("converter") or "?").replace(" issues", ""), _verdict_cell(p.get("as_written")),
+                    _verdict_cell(p.get("graph_mode"))))
+            out.append("| %s | " % r["label"] + " | ".join(cells) + " |")
+    out += ["", "Programs:", ""]
+    for i, name in enumerate(names):
+        out.append("* **M%d** `%s`" % (i + 1, name))
+    bugs, first = {}, {}
+    for r in with_runs:
+        for name, p in sorted(r["migration"]["programs"].items()):
+            if p.get("upstream_bug"):
+                key = (name, re.sub(r"\d+(\.\d+)+", "x.y", p["upstream_bug"]))
+                bugs.setdefault(key, []).append(r["label"])
+                first.setdefault(key, p)
+    out += ["", "### Upstream converter bugs", "",
+            "The converter reported 0 issues for the file, and its output does not print the original",
+            "number on a release it targets. The minimal program is the corpus file; the converted line",
+            "is the one the failure came from (or the converted regularizer lines).", ""]
+    if not bugs:
+        out.append("None recorded.")
+    for key, labels in sorted(bugs.items()):
+        p = first[key]
+        out.append("* `corpus/%s.py` on %s: %s; converted regularizer lines: %s" % (
+            key[0], _span(labels), p["upstream_bug"],
+            ", ".join("`%s`" % l for l in p.get("regularizer_lines") or []) or "none"))
+    return out
+
+
 def _keras_cell(r):
     if not r.get("keras_flavour"):
         return "—"
@@ -356,7 +476,8 @@ def _show(value):
 def main(args):
     paths = glob.glob(os.path.join(args.reports, "*.json"))
     expected = history_envs(args.tox_ini) if os.path.exists(args.tox_ini) else []
-    text = json.dumps(merge(paths, expected), indent=1, sort_keys=True) + "\n"
+    migrations = sweep_migrations(os.path.join(args.reports, MIGRATION_SWEEP))
+    text = json.dumps(merge(paths, expected, migrations), indent=1, sort_keys=True) + "\n"
     data = json.loads(text)  # render what the file holds (sorted keys), exactly as the test does
     for path, text in ((args.data, text), (args.out, render(data))):
         folder = os.path.dirname(os.path.abspath(path))

@@ -39,6 +39,8 @@ LOWER = {"float64": "float32", "float32": "float16"}
 OWNER_TESTS = {
     "values": ("tests/test_values.py", "tests/test_factor_of_two.py", "tests/test_seed_documents.py"),
     "semantics": ("tests/test_semantics_lambda.py", "tests/test_semantics_collections.py"),
+    # The converter runs in its own process (migration/run.py): a converter mutant is handed to it.
+    "migration": ("tests/test_migration.py",),
 }
 
 
@@ -328,6 +330,36 @@ def contrib_l2_accepts_bad_scale(api):
         points_at=CONTRIB_WORDS, owner="semantics", requires=[CONTRIB])
 def contrib_l2_zero_scale_adds_tensor(api):
     contrib_l2_special_case(api, _is_float_zero, lambda tf, scale, w: tf.zeros([], dtype=w.dtype.base_dtype))
+
+
+# -- the converter: tf_upgrade_v2's mapping of contrib's l2_regularizer ---------------------
+
+def _converter_missing(api):
+    if not api.tf2:
+        return "TF %s: the migration run converts only on TF 2.x (TF 1.x runs the originals)" % api.tf_version
+    import sys
+    from .migration.run import converter_available
+    return converter_available(sys.executable)
+
+
+TF_UPGRADE_V2 = Requirement("tf_upgrade_v2 of a TF 2.x release", _converter_missing)
+
+
+@mutant("converter-l2-drops-half",
+        api_name="tf_upgrade_v2: contrib.layers.l2_regularizer(scale) -> tf.keras.regularizers.l2(0.5 * (scale))",
+        breakage="the 0.5 * is dropped: l2(l=(scale)), the Keras (full) convention, twice the penalty",
+        points_at=("tf_upgrade_v2",), owner="migration", requires=[TF_UPGRADE_V2])
+def converter_l2_drops_half(api):
+    """Nothing to patch here: the converter runs in a subprocess, and migration/run.py hands the
+    active converter mutant to migration/convert.py, which patches the converter's transformer."""
+
+
+def converter_mutant():
+    """The name of the active converter mutant, or None (read by the migration run)."""
+    for m in ACTIVE:
+        if m.owner == "migration":
+            return m.name
+    return None
 
 
 # -- activation -----------------------------------------------------------------------

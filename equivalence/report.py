@@ -133,8 +133,10 @@ def route_entry(api, route, n_examples=25):
     return entry
 
 
-def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=True, routes=None):
-    """Every route's entry and the semantics cells; `checkpoint(report)` runs before each step.
+def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=True, routes=None,
+                 migration=False):
+    """Every route's entry and the semantics cells (and with `migration`, the migration run of
+    equivalence/migration for this release); `checkpoint(report)` runs before each step.
 
     `routes` (default: the whole registry) limits the routes, and the semantics cells to those
     whose subject is one of them (the release gate's `--route`).
@@ -159,10 +161,53 @@ def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=T
         # The raw observations, for the tests of this env to judge instead of observing again.
         from .semantics.recorded import record
         report["observations"] = record(api, observed)
+    if migration:
+        report["current_route"] = "migration run"
+        if checkpoint:
+            checkpoint(report)
+        if progress:
+            progress("migration: tf_upgrade_v2 on the TF 1.x corpus")
+        report["migration"] = migration_entry(api)
     report.update(complete=True, current_route=None)
     if checkpoint:
         checkpoint(report)
     return report
+
+
+def migration_entry(api):
+    """This release's migration result (equivalence/migration/run.py): on TF 2.x its converter's output
+    for every corpus program, run as written and in graph mode; on TF 1.x the original programs."""
+    from .migration import run
+    from .mutants import converter_mutant
+    from .reduction import sums_linearly
+    if not api.tf2:
+        return {"originals": run.original_entry(sys.executable, linear=sums_linearly(api))}
+    reason = run.converter_available(sys.executable)
+    if reason:
+        return {"error": reason}
+    return run.release_entry(sys.executable, mutant=converter_mutant())
+
+
+def migration_markdown(migration):
+    if not migration:
+        return []
+    lines = ["", "## Migration: tf_upgrade_v2 on the TF 1.x corpus", ""]
+    if migration.get("error"):
+        return lines + ["not run: %s" % migration["error"]]
+    if migration.get("originals"):
+        lines += ["| original program | verdict |", "|---|---|"]
+        for name, o in sorted(migration["originals"].items()):
+            lines.append("| %s | %s |" % (name, o["verdict"].replace("|", "\\|")))
+        return lines
+    lines += ["%s (%s)." % (migration["converter"].get("summary") or migration["converter"].get("error"),
+                            migration["converter"].get("command")), "",
+              "| program | converter | as written | graph mode | upstream converter bug |", "|---|---|---|---|---|"]
+    for name, r in sorted(migration["programs"].items()):
+        lines.append("| %s | %s | %s | %s | %s |" % tuple(
+            (x or "—").replace("|", "\\|") for x in (
+                name, r.get("converter"), (r.get("as_written") or {}).get("verdict"),
+                (r.get("graph_mode") or {}).get("verdict"), r.get("upstream_bug"))))
+    return lines
 
 
 def _fmt_ratio(x):
@@ -226,6 +271,7 @@ def to_markdown(report):
             _fmt_ratio(r["ratio_to_contrib"]), _fmt_dtypes(r.get("dtype_probe")), r["examples"],
             note.replace("|", "\\|")))
     lines += semantics_markdown(report.get("semantics"))
+    lines += migration_markdown(report.get("migration"))
     bad = [r for r in report["routes"] if r["status"] in ("mismatch", "error")]
     for r in bad:
         lines += ["", "## %s: %s" % (r["status"], r["name"]), "", "```", r["reason"], "```"]
@@ -260,10 +306,11 @@ def main(args):
         sys.stderr.write("TensorFlow does not import here: %s\n" % error["error"])
         return 1
 
-    steps = len(ROUTES) + (0 if args.no_semantics else len(AREAS))
+    migration = getattr(args, "migration", False) or os.environ.get("REGEQUIV_REPORT_MIGRATION") == "1"
+    steps = len(ROUTES) + (0 if args.no_semantics else len(AREAS)) + (1 if migration else 0)
     with Progress(steps, "report %s" % env, quiet=args.quiet) as progress:
         report = build_report(api, n_examples=args.examples, progress=progress, checkpoint=checkpoint,
-                              semantics=not args.no_semantics)
+                              semantics=not args.no_semantics, migration=migration)
     sys.stdout.write(to_markdown(report))
     if args.json and not args.quiet:
         sys.stderr.write("[report %s] wrote %s\n" % (env, args.json))
