@@ -38,3 +38,18 @@ def test_suite_summary_totals_and_fails_on_a_missing_env(tmp_path, capsys):
     Args.envs = ["a", "absent"]
     assert matrix.suite_summary(Args) == 1
     assert "absent: no JUnit XML" in capsys.readouterr().out
+
+
+def test_a_migration_sweep_fills_the_releases_its_reports_lack(tmp_path):
+    """`tox -e matrix` merges reports/migration/sweep.json (`tox -e migrate`) into each env's release."""
+    import json
+    sweep = {"releases": {"tf215-py311": {"converter": {"summary": "0 issues"}, "programs": {}}},
+             "originals": {"tf16-py36": {"seed": {"verdict": "same number"}}}}
+    (tmp_path / "sweep.json").write_text(json.dumps(sweep))
+    got = matrix.sweep_migrations(str(tmp_path / "sweep.json"))
+    assert got == {"tf215-py311": sweep["releases"]["tf215-py311"], "tf16-py36": {"originals": sweep["originals"]["tf16-py36"]}}
+    assert matrix.sweep_migrations(str(tmp_path / "absent.json")) == {}
+    report = {"env": "tf16-py36", "tensorflow": "1.6.0", "keras_flavour": "keras2", "complete": True, "routes": []}
+    (tmp_path / "tf16-py36.json").write_text(json.dumps(report))
+    data = matrix.merge([str(tmp_path / "tf16-py36.json")], migrations=got)
+    assert data["releases"][0]["migration"] == {"originals": {"seed": "same number"}}
