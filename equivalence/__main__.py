@@ -9,6 +9,8 @@
   mutate [--mutant NAME] [--max-examples N] [--whole-suite] [-- PYTEST ARGS]
                                         the suite once clean and once per broken API (mutation.py)
   tolerance-check [--examples N]        worst observed error per dtype against its bound (selfcheck.py)
+  kernel-check [--cases N] [--json PATH] the bound proved on TensorFlow's kernels, 10**6 arrays per
+                                        (kernel, dtype, size class) (kernelcheck.py)
   matrix [--reports DIR] [--out MD] [--data JSON]
                                         merge every env's report into docs/SEMANTICS.md
   progress                              where each env of a running `tox -m history` is
@@ -103,6 +105,17 @@ def main(argv=None):
     tol = sub.add_parser("tolerance-check", help="worst observed error per dtype vs the derived bound")
     tol.add_argument("--examples", type=int, default=200, help="Hypothesis cases per route (default 200)")
     tol.add_argument("--json", help="also write the figures as JSON to this path")
+    ker = sub.add_parser("kernel-check", help="the bound on TensorFlow's reduction kernels, batched")
+    ker.add_argument("--cases", type=int, default=10 ** 6,
+                     help="arrays per (kernel, dtype, size class) (default 10**6)")
+    ker.add_argument("--elements", type=int, default=2 ** 28,
+                     help="elements drawn per (dtype, size class) at most: caps the large classes (default 2**28)")
+    ker.add_argument("--seed", type=int, default=20261201, help="NumPy SeedSequence entropy (default 20261201)")
+    ker.add_argument("--kernel", action="append", help="only this kernel (repeatable)")
+    ker.add_argument("--dtype", action="append", help="only this dtype (repeatable)")
+    ker.add_argument("--size-class", action="append", help="only this size class, e.g. 1-16 (repeatable)")
+    ker.add_argument("--json", help="also write every figure as JSON to this path")
+    ker.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     mut.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests --ignore=tests/harness)")
     mat = sub.add_parser("matrix", help="merge reports/*.json into docs/SEMANTICS.md (no TensorFlow needed)")
     mat.add_argument("--reports", default="reports", help="folder of <env>.json reports (default reports/)")
@@ -134,6 +147,9 @@ def main(argv=None):
     if args.command == "tolerance-check":
         from .selfcheck import main as selfcheck_main
         return selfcheck_main(args)
+    if args.command == "kernel-check":
+        from .kernelcheck import main as kernelcheck_main
+        return kernelcheck_main(args)
     if args.command == "mutate":
         from .mutation import main as mutate_main
         return mutate_main(args)
