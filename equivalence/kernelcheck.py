@@ -337,6 +337,7 @@ class Cell(object):
         self.drift_claimed, self.drift_groups, self.drift_tried, self.drift_rejected = None, 0, 0, 0
         self.drift_missed = []
         self.unavailable = None
+        self.error = None  # the kernel failed although the registry declares it available here
 
     def as_dict(self):
         return dict(self.__dict__)
@@ -438,7 +439,6 @@ def run(api, kernels, dtypes, classes, cases, elements, seed, bound_fn=bound, pr
     evaluator = Evaluator(api)
     cells, timing = {}, {}
     for d_index, dtype in enumerate(dtypes):
-        np_dtype = api.numpy_dtype(dtype)
         live = []
         for k in kernels:
             reason = k.unavailable(api, dtype)
@@ -449,6 +449,7 @@ def run(api, kernels, dtypes, classes, cases, elements, seed, bound_fn=bound, pr
                 live.append(k)
         if not live:
             continue
+        np_dtype = api.numpy_dtype(dtype)
         for c_index, size_class in enumerate(classes):
             class_seed = [seed, d_index, SIZE_CLASSES.index(size_class) if size_class in SIZE_CLASSES else c_index]
             rng = np.random.default_rng(np.random.SeedSequence(class_seed))
@@ -473,10 +474,17 @@ def run(api, kernels, dtypes, classes, cases, elements, seed, bound_fn=bound, pr
                             "case_index": int(group_offset + i), "class_seed": class_seed,
                             "weights": row.tolist() if n <= 32 else "first %s of %d" % (row[:8].tolist(), n)}
 
-                for k in live:
+                for k in list(live):
                     cell = cells[(k.name, dtype, size_class[0])]
                     t1 = time.time()
-                    got = evaluate(evaluator, k, dtype, w, lam_d)
+                    try:
+                        got = evaluate(evaluator, k, dtype, w, lam_d)
+                    except Exception as exc:  # noqa: BLE001  (a missing kernel: reported, and the run fails)
+                        for c in classes:
+                            cells[(k.name, dtype, c[0])].error = "%s: %s" % (type(exc).__name__,
+                                                                             str(exc).splitlines()[0][:300])
+                        live.remove(k)
+                        continue
                     cell.seconds += time.time() - t1
                     if result_filter is not None:
                         got = result_filter(k, dtype, got)
@@ -539,6 +547,10 @@ def print_report(cells, kernels, dtypes, classes, wall):
                 if cell.unavailable:
                     print("| %s | %s | %s | skipped: %s |  |  |  |  |" % (k.name, d, c[0], cell.unavailable))
                     continue
+                if cell.error:
+                    print("| %s | %s | %s | ERROR (declared available): %s |  |  |  |  |" % (
+                        k.name, d, c[0], cell.error))
+                    continue
                 drift = ("no claim" if not cell.drift_claimed else
                          "%d groups / %d of %d" % (cell.drift_groups, cell.drift_rejected, cell.drift_tried))
                 print("| %s | %s | %s | %d | %.3g%s | %d | %s | %.1f |" % (
@@ -548,7 +560,7 @@ def print_report(cells, kernels, dtypes, classes, wall):
     print("| dtype | cases | worst error / bound | false alarms | drift results rejected |")
     print("|---|---|---|---|---|")
     for d in dtypes:
-        mine = [c for c in cells.values() if c.dtype == d and not c.unavailable]
+        mine = [c for c in cells.values() if c.dtype == d and not c.unavailable and not c.error]
         if not mine:
             print("| %s | skipped | | | |" % d)
             continue
@@ -561,6 +573,9 @@ def print_report(cells, kernels, dtypes, classes, wall):
 def report_failures(cells):
     failed = False
     for cell in cells.values():
+        if cell.error:
+            failed = True
+            print("KERNEL FAILED %s %s %s: %s" % (cell.kernel, cell.dtype, cell.size_class, cell.error))
         for alarm in cell.alarms[:3]:
             failed = True
             print("FALSE ALARM %s %s %s: %s" % (cell.kernel, cell.dtype, cell.size_class, alarm))
