@@ -9,13 +9,17 @@ the same bound on the kernels themselves, at 10**6 drawn arrays per
 Kernels: what the routes' penalties compute, op for op (read in the releases' sources):
 
   l2_loss         Mul(lambda, L2Loss(w))           contrib / tf_slim l2_regularizer (every compat_v1,
-                                                   tf.layers and contrib L2 route), scale * tf.nn.l2_loss
-  sum_square      Mul(lambda, Sum(Square(w)))      Keras l2 / L2: tf.keras from 1.7, Keras 3, tf_keras
-  sum_mul_square  Sum(Mul(lambda, Square(w)))      tf.keras l2 on TF 1.6 (K.sum(self.l2 * K.square(x)))
-  sum_abs         Mul(lambda, Sum(Abs(w)))         contrib l1_regularizer, Keras l1 / L1 from 1.7
-  sum_mul_abs     Sum(Mul(lambda, Abs(w)))         tf.keras l1 on TF 1.6
+                                                   tf.layers and contrib L2 route), scale * tf.nn.l2_loss,
+                                                   Keras 2 l2 from 2.10 and tf_keras (2.0 * l2 * l2_loss(x))
+  sum_square      Mul(lambda, Sum(Square(w)))      Keras l2: tf.keras 1.14-2.9, Keras 3 (lambda by a Cast)
+  sum_mul_square  Sum(Mul(lambda, Square(w)))      tf.keras l2 on 1.6-1.13 (reduce_sum(self.l2 * square(x)))
+  sum_abs         Mul(lambda, Sum(Abs(w)))         contrib l1_regularizer, Keras l1 / L1 from 1.14
+  sum_mul_abs     Sum(Mul(lambda, Abs(w)))         tf.keras l1 on 1.6-1.13
   add_n           AddN(Mul(lambda, Sum(Abs(w))),   contrib l1_l2_regularizer and sum_regularizer([l1, l2])
                        Mul(lambda, L2Loss(w)))     (the sum of two non-negative parts: one more rounding)
+
+(Read in the installed releases' sources: keras/regularizers.py of tf.keras, keras, tf_keras, and
+contrib's regularizers.py.)
 
 Every kernel is evaluated in every default release (the ones a release's routes do not reach are
 as much TensorFlow's as the others); a dtype whose kernel the registry declares absent is skipped
@@ -145,15 +149,16 @@ def _kernels():
         return tf.add_n([sum_abs(tf, w, lam), l2_loss(tf, w, lam)])
 
     return [
-        Kernel("l2_loss", "Mul(lambda, L2Loss(w))", "contrib/tf_slim l2_regularizer, scale * tf.nn.l2_loss",
+        Kernel("l2_loss", "Mul(lambda, L2Loss(w))", "contrib/tf_slim l2_regularizer, scale * tf.nn.l2_loss, "
+               "Keras 2 l2 from 2.10 and tf_keras",
                "l2", 0.5, l2_loss, L2LOSS_BFLOAT16),
-        Kernel("sum_square", "Mul(lambda, Sum(Square(w)))", "Keras l2 / L2 (tf.keras >= 1.7, Keras 3, tf_keras)",
+        Kernel("sum_square", "Mul(lambda, Sum(Square(w)))", "Keras l2: tf.keras 1.14-2.9, Keras 3",
                "l2", 1.0, sum_square, KERAS_BFLOAT16),
-        Kernel("sum_mul_square", "Sum(Mul(lambda, Square(w)))", "tf.keras l2 on TF 1.6",
+        Kernel("sum_mul_square", "Sum(Mul(lambda, Square(w)))", "tf.keras l2 on 1.6-1.13",
                "l2", 1.0, sum_mul_square, KERAS_BFLOAT16),
-        Kernel("sum_abs", "Mul(lambda, Sum(Abs(w)))", "contrib l1_regularizer, Keras l1 / L1 (>= 1.7)",
+        Kernel("sum_abs", "Mul(lambda, Sum(Abs(w)))", "contrib l1_regularizer, Keras l1 / L1 from 1.14",
                "l1", 1.0, sum_abs, KERAS_BFLOAT16),
-        Kernel("sum_mul_abs", "Sum(Mul(lambda, Abs(w)))", "tf.keras l1 on TF 1.6",
+        Kernel("sum_mul_abs", "Sum(Mul(lambda, Abs(w)))", "tf.keras l1 on 1.6-1.13",
                "l1", 1.0, sum_mul_abs, KERAS_BFLOAT16),
         Kernel("add_n", "AddN(Mul(lambda, Sum(Abs(w))), Mul(lambda, L2Loss(w)))",
                "contrib l1_l2_regularizer, sum_regularizer([l1, l2])", "l1_l2", 0.5, add_n, L2LOSS_BFLOAT16),
