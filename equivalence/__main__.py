@@ -114,6 +114,8 @@ def main(argv=None):
     ker.add_argument("--kernel", action="append", help="only this kernel (repeatable)")
     ker.add_argument("--dtype", action="append", help="only this dtype (repeatable)")
     ker.add_argument("--size-class", action="append", help="only this size class, e.g. 1-16 (repeatable)")
+    ker.add_argument("--max-batch", type=int, default=1024,
+                     help="largest batch of cases in one graph (default 1024; 128 for bfloat16 on TF 1.15)")
     ker.add_argument("--json", help="also write every figure as JSON to this path")
     ker.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     mut.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests --ignore=tests/harness)")

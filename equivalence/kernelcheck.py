@@ -88,6 +88,9 @@ LAMBDA_RANGE = (1e-6, 10.0)
 DRIFT_SAMPLE = 16          # results per group scaled by 1 +- DRIFT
 BATCH_SIZES = (1, 16, 128, 1024)
 MAX_BATCH_ELEMENTS = 2 ** 22
+# --max-batch: TF 1.15's bfloat16 L2Loss (an XLA_CPU kernel there) never returns from a graph of
+# 1024 of them (measured: 0 % CPU after 100 s; 128 run in 0.6 s), so that release runs bfloat16 at 128.
+MAX_BATCH = [BATCH_SIZES[-1]]
 ROWS_PER_SIZE = 16         # cases per drawn n in the classes above LEAF terms
 
 
@@ -307,7 +310,7 @@ class Evaluator(object):
 
 def _chunks(count, n):
     """Batch sizes covering `count` rows: the largest that fits, padding a tail to at most twice its size."""
-    sizes = [b for b in BATCH_SIZES if b == 1 or b * n <= MAX_BATCH_ELEMENTS]
+    sizes = [b for b in BATCH_SIZES if b == 1 or (b * n <= MAX_BATCH_ELEMENTS and b <= MAX_BATCH[0])]
     out, left = [], count
     while left > 0:
         up = min([b for b in sizes if b >= left] or [sizes[-1]])
@@ -512,6 +515,7 @@ def run(api, kernels, dtypes, classes, cases, elements, seed, bound_fn=bound, pr
 def main(args):
     from .environment import get_api
     api = get_api()
+    MAX_BATCH[0] = args.max_batch
     kernels = [k for k in _kernels() if not args.kernel or k.name in args.kernel]
     dtypes = [d for d in DTYPES if not args.dtype or d in args.dtype]
     classes = [c for c in SIZE_CLASSES if not args.size_class or c[0] in args.size_class]
