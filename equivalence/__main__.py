@@ -10,6 +10,8 @@
                                         the suite once clean and once per broken API (mutation.py)
   tolerance-check [--examples N] [--dtypes D,...]
                                         worst observed error per dtype against its bound (selfcheck.py)
+  kernel-check [--cases N] [--json PATH] the bound proved on TensorFlow's kernels, 10**6 arrays per
+                                        (kernel, dtype, size class) (kernelcheck.py)
   matrix [--reports DIR] [--out MD] [--data JSON]
                                         merge every env's report into docs/SEMANTICS.md
   figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
@@ -132,6 +134,19 @@ def build_parser():
     tol.add_argument("--json", help="also write the figures as JSON to this path")
     tol.add_argument("--dtypes", help="only these weight dtypes, comma-separated (default: every dtype a "
                                       "route takes here), e.g. bfloat16 on the releases that truncate")
+    ker = sub.add_parser("kernel-check", help="the bound on TensorFlow's reduction kernels, batched")
+    ker.add_argument("--cases", type=int, default=10 ** 6,
+                     help="arrays per (kernel, dtype, size class) (default 10**6)")
+    ker.add_argument("--elements", type=int, default=2 ** 28,
+                     help="elements drawn per (dtype, size class) at most: caps the large classes (default 2**28)")
+    ker.add_argument("--seed", type=int, default=20261201, help="NumPy SeedSequence entropy (default 20261201)")
+    ker.add_argument("--kernel", action="append", help="only this kernel (repeatable)")
+    ker.add_argument("--dtype", action="append", help="only this dtype (repeatable)")
+    ker.add_argument("--size-class", action="append", help="only this size class, e.g. 1-16 (repeatable)")
+    ker.add_argument("--max-batch", type=int, default=1024,
+                     help="largest batch of cases in one graph (default 1024; 128 for bfloat16 on TF 1.15)")
+    ker.add_argument("--json", help="also write every figure as JSON to this path")
+    ker.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     mut.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests --ignore=tests/harness)")
     mat = sub.add_parser("matrix", help="merge reports/*.json into docs/SEMANTICS.md (no TensorFlow needed)")
     mat.add_argument("--reports", default="reports", help="folder of <env>.json reports (default reports/)")
@@ -194,6 +209,9 @@ def dispatch(parser, args):
     if args.command == "tolerance-check":
         from .selfcheck import main as selfcheck_main
         return selfcheck_main(args)
+    if args.command == "kernel-check":
+        from .kernelcheck import main as kernelcheck_main
+        return kernelcheck_main(args)
     if args.command == "mutate":
         from .mutation import main as mutate_main
         return mutate_main(args)
