@@ -99,21 +99,21 @@ class Kernel(object):
 
     penalty: "l2" (factor * lambda * sum(w**2)), "l1" (lambda * sum(|w|)) or "l1_l2" (both, the L2
     term halved); build(tf, row, lam) applies the ops to a 1-D tensor and a scalar, both of the
-    case's dtype; bfloat16: the registry Requirement for its kernels.
+    case's dtype; reaches: the registry's Kernel records of the ops (routes/registry.py), which say
+    in which releases each has a kernel for a dtype.
     """
 
-    def __init__(self, name, ops, routes, penalty, factor, build, bfloat16):
+    def __init__(self, name, ops, routes, penalty, factor, build, reaches):
         self.name, self.ops, self.routes = name, ops, routes
-        self.penalty, self.factor, self.build, self.bfloat16 = penalty, factor, build, bfloat16
+        self.penalty, self.factor, self.build, self.reaches = penalty, factor, build, tuple(reaches)
 
     @property
     def parts(self):
         return 2 if self.penalty == "l1_l2" else 1
 
     def unavailable(self, api, dtype):
-        if dtype == "bfloat16":
-            return self.bfloat16.missing(api)
-        return None
+        from .routes.registry import first_missing_kernel
+        return first_missing_kernel(self.reaches, api, dtype)
 
     def expected(self, lam, s2, s1):
         """The exact penalty from float64-exact (or wider) sums, in their precision."""
@@ -131,7 +131,8 @@ class Kernel(object):
 
 
 def _kernels():
-    from .routes.registry import KERAS_BFLOAT16, L2LOSS_BFLOAT16
+    from .routes.registry import ABS, ARITHMETIC, HALF_L2_KERNELS, KERAS_L2_KERNELS, L2LOSS
+    l1_kernels = (ABS, ARITHMETIC)
 
     def l2_loss(tf, w, lam):
         return tf.multiply(lam, tf.nn.l2_loss(w))
@@ -154,17 +155,17 @@ def _kernels():
     return [
         Kernel("l2_loss", "Mul(lambda, L2Loss(w))", "contrib/tf_slim l2_regularizer, scale * tf.nn.l2_loss, "
                "Keras 2 l2 from 2.10 and tf_keras",
-               "l2", 0.5, l2_loss, L2LOSS_BFLOAT16),
+               "l2", 0.5, l2_loss, HALF_L2_KERNELS),
         Kernel("sum_square", "Mul(lambda, Sum(Square(w)))", "Keras l2: tf.keras 1.14-2.9, Keras 3",
-               "l2", 1.0, sum_square, KERAS_BFLOAT16),
+               "l2", 1.0, sum_square, KERAS_L2_KERNELS),
         Kernel("sum_mul_square", "Sum(Mul(lambda, Square(w)))", "tf.keras l2 on 1.6-1.13",
-               "l2", 1.0, sum_mul_square, KERAS_BFLOAT16),
+               "l2", 1.0, sum_mul_square, KERAS_L2_KERNELS),
         Kernel("sum_abs", "Mul(lambda, Sum(Abs(w)))", "contrib l1_regularizer, Keras l1 / L1 from 1.14",
-               "l1", 1.0, sum_abs, KERAS_BFLOAT16),
+               "l1", 1.0, sum_abs, l1_kernels),
         Kernel("sum_mul_abs", "Sum(Mul(lambda, Abs(w)))", "tf.keras l1 on 1.6-1.13",
-               "l1", 1.0, sum_mul_abs, KERAS_BFLOAT16),
+               "l1", 1.0, sum_mul_abs, l1_kernels),
         Kernel("add_n", "AddN(Mul(lambda, Sum(Abs(w))), Mul(lambda, L2Loss(w)))",
-               "contrib l1_l2_regularizer, sum_regularizer([l1, l2])", "l1_l2", 0.5, add_n, L2LOSS_BFLOAT16),
+               "contrib l1_l2_regularizer, sum_regularizer([l1, l2])", "l1_l2", 0.5, add_n, l1_kernels + (L2LOSS,)),
     ]
 
 
@@ -179,6 +180,26 @@ def bound(api, dtype, n_terms, lam, sum_value, reference_rel_error, extra_roundi
 
 
 # -- drawing ---------------------------------------------------------------------------------------
+
+class _LegacyGenerator(object):
+    """NumPy < 1.17 (the TF 1.7-1.10 envs pin 1.14.5) has no Generator: the same draws' methods
+    on a RandomState seeded from the same entropy (other numbers, the same distributions)."""
+
+    def __init__(self, entropy):
+        self._state = np.random.RandomState([int(e) % 2 ** 32 for e in entropy])
+        self.uniform, self.standard_normal, self.choice = (
+            self._state.uniform, self._state.standard_normal, self._state.choice)
+
+    def integers(self, low, high, size=None):
+        return self._state.randint(low, high, size=size)
+
+
+def generator(entropy):
+    """A seeded NumPy Generator for the list of ints `entropy`, or its stand-in on old NumPy."""
+    if hasattr(np.random, "default_rng"):
+        return np.random.default_rng(np.random.SeedSequence(entropy))
+    return _LegacyGenerator(entropy)
+
 
 def draw_sizes(rng, size_class, cases):
     """n for each case, drawn as the class says."""
@@ -423,7 +444,7 @@ def _worst(api, dtype, n, lam, got, expected, sum_value, ref_err, extra, error, 
         est = np.where(error == 0, 0.0, error / screen)
     if exact:
         est[np.fromiter(exact.keys(), dtype=np.int64)] = -1.0
-    order = np.argsort(-est, kind="stable")
+    order = np.argsort(-est, kind="mergesort")  # stable; NumPy < 1.15 has no kind="stable"
     for i in order:
         if est[i] < 0 or best >= est[i]:
             break
@@ -463,7 +484,7 @@ def run(api, kernels, dtypes, classes, cases, elements, seed, bound_fn=bound, pr
         np_dtype = api.numpy_dtype(dtype)
         for c_index, size_class in enumerate(classes):
             class_seed = [seed, d_index, SIZE_CLASSES.index(size_class) if size_class in SIZE_CLASSES else c_index]
-            rng = np.random.default_rng(np.random.SeedSequence(class_seed))
+            rng = generator(class_seed)
             n_cases = cases_for(size_class, cases, elements)
             sizes = draw_sizes(rng, size_class, n_cases)
             lams_all = np.exp(rng.uniform(math.log(LAMBDA_RANGE[0]), math.log(LAMBDA_RANGE[1]), size=n_cases))
