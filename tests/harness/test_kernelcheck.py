@@ -68,7 +68,7 @@ def test_a_bound_too_loose_for_its_claim_is_reported(api):
 
 
 def test_drawn_weights_fit_their_dtype_and_the_reference_is_the_exact_sum():
-    rng = np.random.default_rng(3)
+    rng = kernelcheck.generator([3])
     for dtype, np_dtype in (("float16", np.float16), ("float32", np.float32), ("float64", np.float64)):
         x64, kinds = kernelcheck.draw_values(rng, dtype, (500, 40))
         assert set(kinds.tolist()) == set(range(len(kernelcheck.DISTRIBUTIONS)))
