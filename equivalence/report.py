@@ -39,7 +39,7 @@ def fixed_cases(api):
 
 def _sample(api, route, n_examples, seed_label):
     """Verify `route` on `n_examples` Hypothesis cases; return (count, first failure or None)."""
-    from hypothesis import HealthCheck, given, settings, strategies as st
+    from hypothesis import HealthCheck, given, settings
     from .strategies import plans
     state = {"n": 0, "failure": None}
 
