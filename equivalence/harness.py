@@ -24,25 +24,11 @@ import time
 import numpy as np
 
 from . import reference, tolerance as tolerance_mod
+from .routes.registry import Built, sum_entries  # noqa: F401  (the routes' result; re-exported)
 
 
 # How many cases each route has been verified on in this process (for the run summary).
 EXAMPLES = collections.Counter()
-
-
-class Built(object):
-    """What a route's build function returns.
-
-    loss:    the penalty as the user would get it (a tensor, or a Python number
-             when the API returns one).
-    weights: the variable (or tensor) holding the weights the penalty was
-             applied to, for the read-back check.
-    entries: how many tensors the route found in REGULARIZATION_LOSSES (or in
-             `.losses`), when it reads a collection.
-    """
-
-    def __init__(self, loss, weights, entries=None):
-        self.loss, self.weights, self.entries = loss, weights, entries
 
 
 class Case(object):
@@ -64,9 +50,9 @@ class Case(object):
 
 
 class Measurement(object):
-    def __init__(self, value, dtype, readback, entries, seconds):
+    def __init__(self, value, dtype, readback, entries, seconds, entry_kinds=None):
         self.value, self.dtype, self.readback = value, dtype, readback
-        self.entries, self.seconds = entries, seconds
+        self.entries, self.seconds, self.entry_kinds = entries, seconds, entry_kinds
 
 
 # From this size on, weights enter TensorFlow as a 64-byte aligned private copy (see
@@ -156,14 +142,6 @@ class WeightSource(object):
         return self.api.tf.Variable(self.tensor(), name=name)
 
 
-def sum_entries(api, entries):
-    """What users write to total a list of penalties: `tf.add_n`; 0 when the list is empty."""
-    entries = list(entries)
-    if not entries:
-        return 0.0
-    return api.tf.add_n(entries)
-
-
 def _to_numpy(x):
     if hasattr(x, "numpy"):
         return x.numpy()
@@ -232,7 +210,7 @@ def run_route(api, route, case):
     seconds = time.perf_counter() - start
     EXAMPLES[route.name] += 1
     return Measurement(_as_float(loss), loss_dtype,
-                       np.asarray(readback), built.entries, seconds)
+                       np.asarray(readback), built.entries, seconds, built.entry_kinds)
 
 
 def _as_float(loss):

@@ -39,13 +39,9 @@ EAGER_STREAM = ("an eager random op with an op seed continues one stream per see
 
 
 class SeedRow(Row):
-    """A Row whose selector reads a seed cell's fields (mode, init) instead of a route's."""
+    """A Row whose selector reads a seed cell's traits (mode, init) instead of a route's."""
 
-    def selects(self, key):
-        if self.routes == "*":
-            return True
-        wanted = [part.partition("=") for part in self.routes.split(",")]
-        return all(key.get(field.strip()) == value.strip() for field, _, value in wanted)
+    KEYS = ("mode", "init")
 
 
 ROWS = [

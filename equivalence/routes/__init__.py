@@ -1,11 +1,25 @@
-"""The route registry: importing this package registers every family's routes."""
+"""The route registry: regularizer x attachment x reader (registry.product).
 
-from . import compat_v1, contrib, keras, l1, layers, manual  # noqa: F401  (registration)
-from .registry import ALL_DTYPES, ROUTES, Route, route  # noqa: F401
+regularizers.py  the regularizer axis (convention, reference, module, kernels)
+plumbing.py      the attachment and reader axes, and which pairs each regularizer meets
+registry.py      the records they use (Requirement, Kernel, KernelShape), Route, the product
+renamed.py       the display names routes had before the three axes, for reading old reports
+"""
+
+from . import plumbing
+from .plumbing import ATTACHMENTS, READERS
+from .regularizers import REGULARIZERS
+from .registry import ALL_DTYPES, Route, product  # noqa: F401
+
+ROUTES, EXCLUDED = product(REGULARIZERS, ATTACHMENTS, READERS, plumbing.buildable, plumbing.pair_requires,
+                           plumbing.pair_colocated)
 
 
 def by_name(name):
+    """The route whose slug (or display text) is `name`; a route renamed by the three axes by its old name."""
+    from .renamed import RENAMED
+    name = RENAMED.get(name, name)
     for r in ROUTES:
-        if r.name == name:
+        if name in (r.slug, r.display):
             return r
-    raise KeyError("no route named %r; known: %s" % (name, ", ".join(r.name for r in ROUTES)))
+    raise KeyError("no route named %r; known: %s" % (name, ", ".join(r.slug for r in ROUTES)))

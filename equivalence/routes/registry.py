@@ -1,20 +1,21 @@
-"""The route record and the registry.
+"""The route record, the records it is made of, and the product that makes the registry.
 
-A route is data: its name (the API path a user types), its family, the
-convention its documentation implies, what it needs installed, which kernel
-shapes and dtypes it takes, how it stores lambda, and a `build` function that
-attaches the penalty exactly the way users do. Tests iterate the registry;
-no test branches on a route's name.
+A route is one regularizer (regularizers.py) attached one way and read one
+way (plumbing.py): `Route(regularizer, attachment, reader)`. Everything a
+test needs follows from the three records: the convention and NumPy
+reference (the regularizer's), what must be installed, which kernel shapes
+and dtypes it takes, how it stores lambda, and `build`, which attaches the
+penalty exactly the way users do. Tests iterate the registry; no test
+branches on a route's name.
 
-Adding a route is one `@route(...)` entry in the family's module.
+`product()` crosses the three axes: every combination that can be built
+and that the regularizer's crossing (plumbing.Crossing) includes is a
+route; every other combination is an Exclusion with its reason.
 """
 
 import numpy as np
 
-from .. import reference
 from ..environment import parse_version
-
-ROUTES = []
 
 ALL_DTYPES = ("float16", "bfloat16", "float32", "float64")
 
@@ -107,6 +108,9 @@ TILE = Kernel("Tile", bfloat16=tf_in("a bfloat16 CPU kernel for Tile (the gradie
 CONV2D_OP = Kernel("Conv2D", float64=tf_in("a float64 CPU kernel for Conv2D", ("1.8", None)),
                    bfloat16=BFLOAT16_ARITHMETIC)
 
+# MatMul: OrthogonalRegularizer's Gram matrix (float32 / float64 on every release it exists in).
+MATMUL = Kernel("MatMul")
+
 # What each penalty reaches: contrib's l2 and tf.nn.l2_loss run L2Loss, Keras sum(square(w)).
 HALF_L2_KERNELS = (L2LOSS, ARITHMETIC)
 KERAS_L2_KERNELS = (ARITHMETIC,)
@@ -146,37 +150,98 @@ class KernelShape(object):
 
 ANY = KernelShape("any tensor (rank 0-4, zero-size allowed)", 0, 4, 0)
 MATRIX = KernelShape("dense kernel (in, out)", 2, 2, 1)
+# OrthogonalRegularizer divides by the number of pairs of rows, size * (size - 1) / 2: two rows at least.
+MATRIX_2 = KernelShape("dense kernel (in >= 2, out >= 2)", 2, 2, 2)
 CONV2D = KernelShape("conv2d kernel (h, w, in, out)", 4, 4, 1)
 
 
-class Route(object):
-    """One API route. `kernels` (required: no blanket default) are the TensorFlow kernels its penalty
-    reaches and `gradient_kernels` those its gradient adds (Kernel); `dtype_requires` maps a dtype to
-    a further Requirement that is not a kernel's (e.g. where placement colocates an op)."""
+def registrar(records, make, kind):
+    """A decorator factory: `@registrar(...)(name, **fields)` appends `make(name, function, **fields)`
+    to `records`, refusing a second record of the same name."""
+    def declare(name, **fields):
+        def register(function):
+            if any(r.name == name for r in records):
+                raise ValueError("%s %r registered twice" % (kind, name))
+            records.append(make(name, function, **fields))
+            return function
+        return register
+    return declare
 
-    def __init__(self, name, family, api_call, convention, build, kernels, requires=(), graph_only=False,
-                 kernel=ANY, dtypes=ALL_DTYPES, dtype_requires=None, lambda_precision=None, penalty="l2",
-                 notes="", zero_lambda_requires=None, gradient_kernels=()):
-        self.name = name
-        self.family = family
-        self.api_call = api_call
-        self.convention = convention
-        self.build = build
-        self.requires = tuple(requires)
-        self.graph_only = graph_only
-        self.kernel = kernel
-        self.dtypes = tuple(dtypes)
-        self.kernels = tuple(kernels)
-        self.gradient_kernels = tuple(gradient_kernels)
-        self.dtype_requires = dict(dtype_requires or {})
-        self.lambda_precision = lambda_precision
-        self.penalty = penalty
-        self.notes = notes
-        # A Requirement for lambda == 0 where some releases reject it (the semantics tables assert how).
-        self.zero_lambda_requires = zero_lambda_requires
+
+class Built(object):
+    """What a route's build function returns.
+
+    loss:    the penalty as the user would get it (a tensor, or a Python number
+             when the API returns one).
+    weights: the variable (or tensor) holding the weights the penalty was
+             applied to, for the read-back check.
+    entries: how many tensors the route found in REGULARIZATION_LOSSES (or in
+             `.losses`), when it reads a collection.
+    entry_kinds: for `.losses`, what each entry is ('tensor', or a Python type name).
+    """
+
+    def __init__(self, loss, weights, entries=None, entry_kinds=None):
+        self.loss, self.weights, self.entries, self.entry_kinds = loss, weights, entries, entry_kinds
+
+
+def sum_entries(api, entries):
+    """What users write to total a list of penalties: `tf.add_n`; 0 when the list is empty."""
+    entries = list(entries)
+    if not entries:
+        return 0.0
+    return api.tf.add_n(entries)
+
+
+class Route(object):
+    """One regularizer, attached one way, read one way.
+
+    slug (= name)  `<regularizer>.<attachment>.<reader>`: the test id, the key of its semantics cells
+    display (= api_call)  what a user writes, as one line of code
+    regularizer, attachment, reader  the three records (regularizers.py, plumbing.py)
+    traits()  the fields a semantics row selects on (semantics/table.py)
+
+    The remaining attributes follow from the records: `convention`, `penalty`, `family`,
+    `lambda_precision`, `kernel` (KernelShape), `dtypes`, `kernels` / `gradient_kernels`
+    (Kernel: the dtypes a release takes follow from them), `requires`, `graph_only`,
+    `zero_lambda_requires`, `notes`.
+    """
+
+    def __init__(self, regularizer, attachment, reader, extra_requires=(), colocated=None):
+        self.regularizer, self.attachment, self.reader = regularizer, attachment, reader
+        self.slug = self.name = "%s.%s.%s" % (regularizer.name, attachment.name, reader.name)
+        reg = regularizer.spelling
+        text = attachment.spelling.format(reg=reg)
+        if reader.spelling:
+            text += "; " + reader.spelling.format(reg=reg)
+        self.display = self.api_call = text.replace("<module>", _layer_prefix(regularizer))
+        self.family, self.penalty, self.convention = regularizer.family, regularizer.penalty, regularizer.convention
+        self.lambda_precision, self.notes = regularizer.lambda_precision, regularizer.notes
+        self.requires = regularizer.requires + attachment.requires + reader.requires + tuple(extra_requires)
+        self.graph_only = attachment.graph_only or reader.graph_only
+        # the regularizer's own shape is the stricter one where it has one (product() checks they meet)
+        self.kernel = regularizer.kernel_shape or attachment.kernel or ANY
+        self.dtypes = regularizer.dtypes
+        self.kernels = regularizer.kernels + attachment.kernels
+        self.gradient_kernels = regularizer.gradient_kernels
+        self.dtype_requires = dict(colocated or {})
+        zero = [z for z in (regularizer.zero_lambda_requires, attachment.zero_lambda_requires) if z is not None]
+        self.zero_lambda_requires = Requirement(" and ".join(z.name for z in zero), lambda api: first_missing(
+            zero, api)) if zero else None
 
     def __repr__(self):
-        return "Route(%s)" % self.name
+        return "Route(%s)" % self.slug
+
+    def build(self, api, src, lam):
+        """Attach the regularizer made with `lam` to the source's weights, then read the penalty: a Built."""
+        regularizer = self.regularizer.make(api, lam)
+        return self.reader.read(api, self.attachment.attach(api, src, regularizer, self.regularizer))
+
+    def traits(self):
+        """What a semantics row may select on (never the route's name)."""
+        r = self.regularizer
+        return {"regularizer": r.name, "family": r.family, "module": r.module, "penalty": r.penalty,
+                "convention": r.convention.name, "attachment": self.attachment.name, "reader": self.reader.name,
+                "container": self.attachment.fills, "layer_module": _layer_module_name(r, self.attachment)}
 
     def unavailable(self, api):
         """Why this route cannot run here, or None when it can."""
@@ -212,27 +277,55 @@ class Route(object):
         return self.kernel.adapt(weights)
 
     def reference(self, weights, lam):
-        if self.penalty == "l2":
-            return reference.l2(weights, lam, self.convention)
-        if self.penalty == "l1":
-            return reference.l1(weights, lam)
-        if self.penalty == "l1_l2":
-            return reference.l1_l2(weights, lam, lam, self.convention)
-        raise ValueError("unknown penalty %r" % self.penalty)
+        return self.regularizer.reference(weights, lam)
 
 
-def registrar(records, make, kind):
-    """A decorator factory: `@registrar(...)(name, **fields)` appends `make(name, function, **fields)`
-    to `records`, refusing a second record of the same name."""
-    def declare(name, **fields):
-        def register(function):
-            if any(r.name == name for r in records):
-                raise ValueError("%s %r registered twice" % (kind, name))
-            records.append(make(name, function, **fields))
-            return function
-        return register
-    return declare
+def _layer_module_name(regularizer, attachment):
+    if attachment.fills != "layer":
+        return ""
+    return regularizer.module if regularizer.family == "keras" else "tf.keras"
 
 
-# Decorator: register `build` as the route `name` (see Route for the fields).
-route = registrar(ROUTES, lambda name, build, **fields: Route(name=name, build=build, **fields), "route")
+def _layer_prefix(regularizer):
+    return {"keras3": "keras", "tf_keras": "tf_keras"}.get(regularizer.module, "tf.keras")
+
+
+class Exclusion(object):
+    """A combination of the three axes that is not a route, and why."""
+
+    def __init__(self, regularizer, attachment, reader, reason):
+        self.regularizer, self.attachment, self.reader, self.reason = regularizer, attachment, reader, reason
+        self.slug = "%s.%s.%s" % (regularizer.name, attachment.name, reader.name)
+
+    def __repr__(self):
+        return "Exclusion(%s: %s)" % (self.slug, self.reason)
+
+
+def product(regularizers, attachments, readers, buildable, pair_requires, pair_colocated):
+    """(routes, exclusions): every regularizer x attachment x reader, as a Route or an Exclusion.
+
+    `buildable(attachment, reader)` is the construction rule, `pair_requires(regularizer, attachment)`
+    and `pair_colocated(...)` what a mix adds to each record's own requirements (plumbing.py).
+    """
+    routes, excluded = [], []
+    for reg in regularizers:
+        for att in attachments:
+            for rd in readers:
+                reason = None
+                if not buildable(att, rd):
+                    reason = "%s reads %s; %s fills %s" % (rd.name, rd.reads, att.name, att.fills)
+                elif reg.kernel_shape is not None and att.kernel is not None and not _shapes_meet(
+                        reg.kernel_shape, att.kernel):
+                    reason = "%s needs a %s; %s makes a %s" % (reg.name, reg.kernel_shape.name, att.name,
+                                                              att.kernel.name)
+                elif not reg.plumbing.choose(reg, att, rd):
+                    reason = "outside %s's crossing (%s): %s" % (reg.name, reg.plumbing.name, reg.plumbing.reason)
+                if reason:
+                    excluded.append(Exclusion(reg, att, rd, reason))
+                else:
+                    routes.append(Route(reg, att, rd, pair_requires(reg, att), pair_colocated(reg, att)))
+    return routes, excluded
+
+
+def _shapes_meet(a, b):
+    return max(a.min_dims, b.min_dims) <= min(a.max_dims, b.max_dims)

@@ -7,11 +7,12 @@ collections.py and keras.py.
 """
 
 from ..routes import ROUTES, by_name
-from ..routes.keras import FLAVOURS
+from ..routes.regularizers import FLAVOURS, KERAS_PREFIX
 from . import probes
 from .table import lookup, route_fields
 
 COLLECTION_SUBJECT = "REGULARIZATION_LOSSES"
+KERAS_MODULE_OF_PREFIX = {prefix: module for module, prefix in KERAS_PREFIX.items()}
 
 
 class Area(object):
@@ -82,7 +83,7 @@ COLLECTIONS = Area(
     unavailable=lambda api, pid, subject: _scenario(probes.collection_scenarios, pid).unavailable(api),
     observe=lambda api, pid, subject: probes.collection_probe(api, _scenario(probes.collection_scenarios, pid)),
     context=lambda api, pid, subject: probes.collection_context(api),
-    subject_fields=lambda subject: {"name": subject},
+    subject_fields=lambda subject: {"container": "collection"},
     rows=_collection_rows)
 
 KERAS = Area(
@@ -92,7 +93,7 @@ KERAS = Area(
     observe=lambda api, pid, subject: probes.keras_probe(
         api, _scenario(probes.keras_scenarios, pid), _flavour(subject)[2](api), _flavour(subject)[3]),
     context=lambda api, pid, subject: probes.keras_context(api),
-    subject_fields=lambda subject: {"name": subject},
+    subject_fields=lambda subject: {"module": KERAS_MODULE_OF_PREFIX[subject]},
     rows=_keras_rows)
 
 def _weight_probe(pid):

@@ -35,9 +35,18 @@ def _fmt(obs):
 describe_observation = _fmt
 
 
+# `entries=CONTAINED`: as many entries as the route's container implies, bound per route by
+# `bind(traits)`: none for a direct value, one penalty (or none, for NoPenalty) in a collection or `.losses`.
+CONTAINED = "contained"
+
+
 class Outcome(object):
     def problems(self, obs, ctx):
         raise NotImplementedError
+
+    def bind(self, traits):
+        """This outcome for one subject (a route's traits): resolves entries=CONTAINED."""
+        return self
 
     def _no_exception(self, obs):
         if obs.get("contained"):
@@ -76,14 +85,24 @@ class Penalty(Outcome):
     weights' dtype) or an explicit dtype name.
     """
 
-    def __init__(self, lam=None, entries=None, dtype="weights", as_given=False):
+    def __init__(self, lam=None, entries=None, dtype="weights", as_given=False, entry_kinds=None):
         # as_given: use `lam` exactly, not rounded the way the route's record says it stores lambda
+        # entry_kinds: what each entry of layer.losses must be ('tensor' or a Python type name)
         self.lam, self.entries, self.dtype, self.as_given = lam, entries, dtype, as_given
+        self.entry_kinds = None if entry_kinds is None else list(entry_kinds)
+
+    def bind(self, traits):
+        if self.entries != CONTAINED:
+            return self
+        entries = None if traits.get("container") == "value" else 1
+        return Penalty(self.lam, entries, self.dtype, self.as_given, self.entry_kinds)
 
     def __repr__(self):
-        return "Penalty(reference with lambda=%s%s%s)" % (
+        return "Penalty(reference with lambda=%s%s%s%s)" % (
             "the probe's" if self.lam is None else repr(self.lam), " as given" if self.as_given else "",
-            "" if self.entries is None else ", %d entries" % self.entries)
+            "" if self.entries is None else ", %d entries" % self.entries,
+            "" if self.entry_kinds is None else " (%s)" % ", ".join(
+                "a tensor" if k == "tensor" else "a Python %s" % k for k in self.entry_kinds))
 
     def problems(self, obs, ctx):
         out = self._no_exception(obs)
@@ -102,6 +121,8 @@ class Penalty(Outcome):
         want = ctx.weights_dtype if self.dtype == "weights" else self.dtype
         if obs.get("tensor") and obs.get("dtype") != want:
             out.append("expected dtype %s, got %s" % (want, obs.get("dtype")))
+        if self.entry_kinds is not None and obs.get("entry_kinds") != self.entry_kinds:
+            out.append("expected entries %s, got %s" % (self.entry_kinds, obs.get("entry_kinds")))
         return out + self._entries(obs, self.entries)
 
 
@@ -149,6 +170,11 @@ class NoPenalty(Outcome):
 
     def __init__(self, entries=None):
         self.entries = entries
+
+    def bind(self, traits):
+        if self.entries != CONTAINED:
+            return self
+        return NoPenalty(None if traits.get("container") == "value" else 0)
 
     def __repr__(self):
         return "NoPenalty(%s)" % ("no tensor" if self.entries is None else "%d entries" % self.entries)

@@ -73,8 +73,11 @@ def observe_route(api, route, weights, dtype, make_lambda):
         m = run_route(api, _WithLambda(route, make_lambda), case)
     except Exception as exc:  # the outcome under test: which exception, exactly
         return _exception(exc)
-    return {"raised": None, "value": m.value, "tensor": m.dtype is not None, "dtype": m.dtype,
-            "entries": m.entries}
+    obs = {"raised": None, "value": m.value, "tensor": m.dtype is not None, "dtype": m.dtype,
+           "entries": m.entries}
+    if m.entry_kinds is not None and any(k != "tensor" for k in m.entry_kinds):
+        obs["entry_kinds"] = m.entry_kinds  # only where it is news: .losses holding a Python number
+    return obs
 
 
 def weights_for(api, dtype, values=PROBE_WEIGHTS):

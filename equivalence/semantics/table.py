@@ -1,29 +1,60 @@
-"""Tables of expected outcomes: rows keyed by probe, route selector and version range.
+"""Tables of expected outcomes: rows keyed by probe, a selector on traits, and a version range.
 
-A row says: for `probe`, on the routes `routes` selects, in TensorFlow
+A row says: for `probe`, on the subjects `routes` selects, in TensorFlow
 versions [tf_min, tf_max) and Keras flavours `flavours`, the outcome is
-`expect`. The first row that matches a (probe, route, installed versions)
+`expect`. The first row that matches a (probe, subject, installed versions)
 triple is that cell's expectation; a cell with no row fails the suite (the
 table must cover every route in every env).
 
-`routes` selects by the route's fields, never by test code:
-  "*"                  every route
-  "family=keras"       a field equal to a value (family, penalty, convention name)
-  "family=keras,penalty=l2"   all of them
-  an exact route name  one route
+A selector reads a subject's traits, never its name (Route.traits()):
+  "*"                                  every subject
+  "family=contrib"                     a trait equal to a value
+  "module=keras3|tf_keras"             one of several values
+  "family=keras,container=layer"       all of them
+Route traits: regularizer, family, module, penalty, convention (the regularizer's),
+attachment, reader, container (what the attachment fills: value, variable,
+collection, layer) and layer_module (the Keras module of a layer attachment).
+Other areas give their subjects' traits (the Keras area: module; seeds: mode, init).
+A selector naming any other key is an error, raised when the row is made.
+
+`dead_rows` finds rows that can never be a cell's expectation: they select
+no subject, or every cell they cover is taken by an earlier row.
 """
 
 from ..environment import parse_version
 
 FLAVOURS = ("keras2", "keras3", "legacy")
+ROUTE_TRAITS = ("regularizer", "family", "module", "penalty", "convention", "attachment", "reader", "container",
+                "layer_module")
+
+
+def parse_selector(selector, keys=ROUTE_TRAITS):
+    """[(trait, {values})] for a selector ("*" -> []); ValueError for a malformed one or an unknown trait."""
+    if selector == "*":
+        return []
+    out = []
+    for part in selector.split(","):
+        key, sep, values = part.partition("=")
+        key = key.strip()
+        if not sep or key not in keys or not values.strip():
+            raise ValueError("selector %r: %r is not trait=value (traits: %s)" % (selector, part, ", ".join(keys)))
+        out.append((key, set(v.strip() for v in values.split("|"))))
+    return out
+
+
+def selects(selector, traits, keys=ROUTE_TRAITS):
+    return all(traits.get(key) in values for key, values in parse_selector(selector, keys))
 
 
 class Row(object):
+    KEYS = ROUTE_TRAITS
+
     def __init__(self, probe, routes, expect, tf_min=None, tf_max=None, flavours=FLAVOURS, note="",
                  upstream_bug=""):
         self.probe, self.routes, self.expect = probe, routes, expect
         self.tf_min, self.tf_max, self.flavours = tf_min, tf_max, tuple(flavours)
         self.note, self.upstream_bug = note, upstream_bug
+        parse_selector(routes, self.KEYS)  # a malformed selector fails at import, not at lookup
 
     def versions(self):
         lo = "TF >= %s" % self.tf_min if self.tf_min else ""
@@ -34,15 +65,30 @@ class Row(object):
         return rng
 
     def covers(self, api):
-        v = api.tf_version_tuple
-        if self.tf_min and v < parse_version(self.tf_min):
-            return False
-        if self.tf_max and v >= parse_version(self.tf_max):
-            return False
-        return api.keras_flavour in self.flavours
+        return self.covers_version(api.tf_version_tuple, api.keras_flavour)
 
-    def selects(self, route_key):
-        return selects(self.routes, route_key)
+    def covers_version(self, version, flavour):
+        if self.tf_min and version < parse_version(self.tf_min):
+            return False
+        if self.tf_max and version >= parse_version(self.tf_max):
+            return False
+        return flavour in self.flavours
+
+    def selects(self, traits):
+        return selects(self.routes, traits, self.KEYS)
+
+    def bound(self, traits):
+        """This row with its expectation resolved for one subject (Outcome.bind)."""
+        bind = getattr(self.expect, "bind", None)
+        if bind is None:
+            return self
+        expect = bind(traits)
+        if expect is self.expect:
+            return self
+        row = Row.__new__(type(self))
+        row.__dict__.update(self.__dict__)
+        row.expect = expect
+        return row
 
     def describe(self):
         text = "%s | %s | %s -> %r" % (self.probe, self.routes, self.versions(), self.expect)
@@ -53,31 +99,33 @@ class Row(object):
         return text
 
 
-FIELDS = ("family", "penalty", "convention")
-
-
 def route_fields(route):
-    return {"family": route.family, "penalty": route.penalty, "convention": route.convention.name,
-            "name": route.name}
+    return route.traits()
 
 
-def selects(selector, route_key):
-    """`route_key` is a route (its fields) or a plain name for probes that are not routes."""
-    fields = route_key if isinstance(route_key, dict) else {"name": route_key}
-    if selector == "*" or selector == fields.get("name"):
-        return True
-    parts = [p.partition("=") for p in selector.split(",")]
-    if not all(key.strip() in FIELDS and sep for key, sep, _ in parts):
-        return False  # an exact route name (names may contain '=' and ','), and not this one
-    for part in selector.split(","):
-        key, _, value = part.partition("=")
-        if fields.get(key.strip()) != value.strip():
-            return False
-    return True
-
-
-def lookup(rows, probe, route_key, api):
+def lookup(rows, probe, traits, api):
     for row in rows:
-        if row.probe == probe and row.selects(route_key) and row.covers(api):
-            return row
+        if row.probe == probe and row.selects(traits) and row.covers(api):
+            return row.bound(traits)
     return None
+
+
+def dead_rows(rows, subjects, releases):
+    """[(row, why)] for rows no cell can reach.
+
+    subjects: {probe: [traits]} the cells of each probe; releases: [(version tuple, keras flavour)]
+    of the history matrix. A row is dead when it selects no subject of its probe, or when at
+    every (subject, release) it selects and covers, an earlier row of the same probe matches first.
+    """
+    dead = []
+    for i, row in enumerate(rows):
+        chosen = [t for t in subjects.get(row.probe, []) if row.selects(t)]
+        if not chosen:
+            dead.append((row, "selects no subject of probe %r" % row.probe))
+            continue
+        earlier = [r for r in rows[:i] if r.probe == row.probe]
+        reached = any(row.covers_version(v, f) and not any(r.selects(t) and r.covers_version(v, f) for r in earlier)
+                      for t in chosen for v, f in releases)
+        if not reached:
+            dead.append((row, "every cell it covers is taken by an earlier row"))
+    return dead

@@ -70,3 +70,80 @@ def test_no_test_branches_on_a_name():
                 if any(_compares_a_name_with_a_literal(n) for n in ast.walk(t)):
                     offenders.append("%s:%d" % (path, t.lineno))
     assert not offenders, offenders
+
+
+# -- the three axes ----------------------------------------------------------------
+def test_the_registry_is_the_product_of_its_axes():
+    """Every regularizer x attachment x reader is a route or an exclusion with its reason, never both."""
+    from equivalence.routes import EXCLUDED
+    from equivalence.routes.plumbing import ATTACHMENTS, READERS
+    from equivalence.routes.regularizers import REGULARIZERS
+    slugs = [r.slug for r in ROUTES] + [e.slug for e in EXCLUDED]
+    assert len(slugs) == len(set(slugs)) == len(REGULARIZERS) * len(ATTACHMENTS) * len(READERS)
+    assert all(e.reason for e in EXCLUDED)
+    for axis in (REGULARIZERS, ATTACHMENTS, READERS):  # every axis value is used by some route
+        names = [x.name for x in axis]
+        assert len(names) == len(set(names)), names
+        unused = [n for n in names if not any(n in (r.regularizer.name, r.attachment.name, r.reader.name)
+                                              for r in ROUTES)]
+        assert not unused, unused
+
+
+def test_every_regularizer_meets_every_attachment_and_reader_its_crossing_promises():
+    """A pairwise crossing covers each (regularizer, attachment) and (regularizer, reader) pair that can be built."""
+    from equivalence.routes.plumbing import ATTACHMENTS, PAIRWISE, READERS, EVERY_PAIR, buildable
+    from equivalence.routes.regularizers import REGULARIZERS
+    for reg in REGULARIZERS:
+        if reg.plumbing not in (PAIRWISE, EVERY_PAIR):
+            continue
+        mine = [r for r in ROUTES if r.regularizer is reg]
+        for a in ATTACHMENTS:
+            if any(buildable(a, rd) for rd in READERS) and (reg.kernel_shape is None or a.kernel is None):
+                assert any(r.attachment is a for r in mine), (reg, a)
+        for rd in READERS:
+            assert any(r.reader is rd for r in mine), (reg, rd)
+
+
+def test_slugs_select_one_route_with_pytest_k():
+    """`pytest -k <slug>` matches substrings of test ids: no slug may contain another."""
+    import re
+    slugs = [r.slug for r in ROUTES]
+    for s in slugs:
+        assert re.match(r"^[A-Za-z0-9_.\-]+$", s), s
+        assert [t for t in slugs if s in t] == [s], "-k %s also selects %s" % (s, [t for t in slugs if s in t])
+
+
+def test_k_slug_collects_exactly_one_route():
+    """Collect test_values.py with -k for one slug of each regularizer: every id holds that slug."""
+    from equivalence.routes.regularizers import REGULARIZERS
+    chosen = [[r for r in ROUTES if r.regularizer is reg][-1].slug for reg in REGULARIZERS[:3]]
+    for slug in chosen:
+        out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                              "-k", slug, os.path.join(TESTS, "test_values.py")],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+        ids = [line for line in out.stdout.splitlines() if "::" in line]
+        assert ids and all("[%s" % slug in i for i in ids), (slug, out.stdout[-2000:])
+
+
+def test_no_semantics_row_is_dead():
+    """Every row of every table is the expectation of some cell at some release of the history matrix:
+    it selects a subject, and an earlier row does not take all the cells it covers."""
+    import io
+    import json
+    from equivalence.environment import parse_version
+    from equivalence.semantics import areas
+    from equivalence.semantics.table import dead_rows
+    from equivalence import seed_table, seeding
+    with io.open(os.path.join(ROOT, "docs", "semantics.json"), encoding="utf-8") as f:
+        releases = [(parse_version(r["tensorflow"]), r["keras_flavour"]) for r in json.load(f)["releases"]]
+    dead = []
+    for area in areas.AREAS.values():
+        subjects = {}
+        for _, probe, subject in area.keys():
+            subjects.setdefault(probe, []).append(area.subject_fields(subject))
+        dead += ["%s: %s (%s)" % (area.name, row.describe(), why) for row, why in dead_rows(area.rows, subjects, releases)]
+    seed_subjects = {}
+    for probe in set(r.probe for r in seed_table.ROWS):
+        seed_subjects[probe] = [{"mode": m, "init": i} for m in ("graph", "eager") for i in ("v1", "keras")]
+    dead += ["seeds: %s (%s)" % (row.describe(), why) for row, why in dead_rows(seed_table.ROWS, seed_subjects, releases)]
+    assert not dead, "\n".join(dead)

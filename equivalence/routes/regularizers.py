@@ -1,0 +1,180 @@
+"""The regularizer axis: what computes the penalty, and so which convention it follows.
+
+A regularizer record is everything the suite knows about one regularizer:
+how a user spells it, its module and family, its penalty kind and convention
+(the NumPy reference follows from them), how it stores lambda, the kernels it
+reaches, what it needs installed, and which plumbing (attachment x reader
+pairs, plumbing.py) it is crossed with. The convention belongs here, not to
+the API that reads a collection: a Keras `l2` read through
+`tf.losses.get_regularization_loss()` is still lambda * sum(w**2).
+
+Adding a regularizer is one `Regularizer(...)` in REGULARIZERS (docs/ARCHITECTURE.md
+walks OrthogonalRegularizer through it).
+"""
+
+from .. import reference
+from ..reference import FULL, HALF
+from .plumbing import EVERY_PAIR, PAIRWISE, THREE_KINDS, DIRECT_AND_ONE_CONTAINER
+from .registry import (ABS, ARITHMETIC, CONTRIB, KERAS3, KERAS_L2_GRADIENT_KERNELS, KERAS_L2_KERNELS, L2LOSS,
+                       ALL_DTYPES, LEGACY_KERAS, MATRIX_2, TF_KERAS, HALF_L2_KERNELS, MATMUL, since_tf)
+
+# |w| and its sum; the contrib L1+L2 penalties add L2Loss (their L2 term is l2_regularizer).
+L1_KERNELS = (ABS, ARITHMETIC)
+CONTRIB_L1_L2_KERNELS = (ABS, ARITHMETIC, L2LOSS)
+ORTHOGONAL_KERNELS = (ARITHMETIC, ABS, MATMUL)
+
+
+class Regularizer(object):
+    """One regularizer.
+
+    name        the slug's first part (`contrib-l2`, `keras3-l1`): letters, digits, `_`, `.`, `-`
+    spelling    how a user writes it, with `scale` for lambda (goes into the route's API text)
+    family      contrib | keras | manual (written by hand, or by tf_upgrade_v2)
+    module      contrib | tf.keras | keras3 | tf_keras | tf: the module the user imports it from
+    penalty     l2 | l1 | l1_l2 | orthogonal
+    convention  reference.HALF or FULL: what the L2 term is multiplied by
+    make        (api, lam) -> a callable regularizer: weights -> penalty tensor (or None)
+    requires    Requirements (registry.py) for the regularizer to exist
+    kernels     registry.Kernel records its penalty reaches (dtype availability follows from them)
+    gradient_kernels  what the gradient of its penalty adds
+    lambda_precision  the dtype lambda is stored in ("float32": Keras' floatx), None: as given
+    keras_module      (api) -> the Keras module whose layers go with it (Keras regularizers only)
+    plumbing    a plumbing.Crossing: which attachment x reader pairs it is crossed with, and why
+    zero_lambda_requires  a Requirement for lambda == 0 where some releases reject it
+    kernel_shape  a registry.KernelShape the penalty needs (None: any tensor)
+    dtypes      the weight dtypes it is tested with (kernels decide which of them a release has)
+    notes       what a maintainer should know that the fields do not say
+    """
+
+    def __init__(self, name, spelling, family, module, penalty, convention, make, requires=(), kernels=(),
+                 gradient_kernels=(), lambda_precision=None, keras_module=None, plumbing=PAIRWISE,
+                 zero_lambda_requires=None, kernel_shape=None, dtypes=ALL_DTYPES, notes=""):
+        self.name, self.spelling, self.family, self.module = name, spelling, family, module
+        self.penalty, self.convention, self.make = penalty, convention, make
+        self.requires, self.kernels, self.gradient_kernels = tuple(requires), tuple(kernels), tuple(gradient_kernels)
+        self.lambda_precision, self.keras_module, self.plumbing = lambda_precision, keras_module, plumbing
+        self.zero_lambda_requires, self.kernel_shape, self.notes = zero_lambda_requires, kernel_shape, notes
+        self.dtypes = tuple(dtypes)
+
+    def __repr__(self):
+        return "Regularizer(%s)" % self.name
+
+    def reference(self, weights, lam):
+        """The NumPy float64 reference (reference.py) of this penalty on `weights` with `lam`."""
+        if self.penalty == "l2":
+            return reference.l2(weights, lam, self.convention)
+        if self.penalty == "l1":
+            return reference.l1(weights, lam)
+        if self.penalty == "l1_l2":
+            return reference.l1_l2(weights, lam, lam, self.convention)
+        if self.penalty == "orthogonal":
+            return reference.orthogonal(weights, lam, mode="rows")
+        raise ValueError("unknown penalty %r" % self.penalty)
+
+
+def _contrib(function_name, **fixed):
+    """A contrib / tf_slim regularizer factory called with `scale` (or the keywords in `fixed`)."""
+    def make(api, lam):
+        factory = getattr(api.contrib, function_name)
+        return factory(**{k: lam for k in fixed}) if fixed else factory(scale=lam)
+    return make
+
+
+def _contrib_sum(api, lam):
+    c = api.contrib
+    return c.sum_regularizer([c.l1_regularizer(scale=lam), c.l2_regularizer(scale=lam)])
+
+
+def _keras(module_of, attr, **keywords):
+    def make(api, lam):
+        factory = getattr(module_of(api).regularizers, attr)
+        return factory(**{k: lam for k in keywords}) if keywords else factory(lam)
+    return make
+
+
+def _l2_loss_by_hand(api, lam):
+    return lambda w: lam * api.tf.nn.l2_loss(w)
+
+
+def _sum_of_squares_by_hand(api, lam):
+    return lambda w: lam * api.tf.reduce_sum(api.tf.square(w))
+
+
+def _upgrade_v2(api, lam):
+    return api.tf_keras_module.regularizers.l2(0.5 * (lam))
+
+
+CONTRIB_NO_ZERO_SUM = since_tf("1.15", "sum_regularizer of zero-scale regularizers (TF 1.6 calls "
+                                       "add_n([None, None]) and raises ValueError)")
+# tf.keras.regularizers.OrthogonalRegularizer: from TF 2.7 (Keras 2.7).
+ORTHOGONAL_SINCE = since_tf("2.7", "tf.keras.regularizers.OrthogonalRegularizer")
+
+# (module name, requirement, how to reach the module, how users spell l2, l1, l1_l2)
+KERAS_MODULES = [
+    ("tf.keras", TF_KERAS, lambda api: api.tf_keras_module, ("l2", "l1", "l1_l2")),
+    ("keras3", KERAS3, lambda api: api.keras3, ("L2", "L1", "L1L2")),
+    ("tf_keras", LEGACY_KERAS, lambda api: api.legacy_keras, ("l2", "l1", "l1_l2")),
+]
+# How each module is spelled in code.
+KERAS_PREFIX = {"tf.keras": "tf.keras", "keras3": "keras", "tf_keras": "tf_keras"}
+# The Keras semantics area's subjects: (prefix as spelled, requirement, module, l2 spelling).
+FLAVOURS = [(KERAS_PREFIX[m], req, module_of, names[0]) for m, req, module_of, names in KERAS_MODULES]
+
+REGULARIZERS = [
+    Regularizer("contrib-l2", "contrib.layers.l2_regularizer(scale)", "contrib", "contrib", "l2", HALF,
+                _contrib("l2_regularizer"), requires=[CONTRIB], kernels=HALF_L2_KERNELS, plumbing=EVERY_PAIR,
+                notes="The seeds' regularizer: crossed with every attachment x reader pair."),
+    Regularizer("contrib-l1", "contrib.layers.l1_regularizer(scale)", "contrib", "contrib", "l1", HALF,
+                _contrib("l1_regularizer"), requires=[CONTRIB], kernels=L1_KERNELS,
+                plumbing=DIRECT_AND_ONE_CONTAINER, notes="lambda * sum(|w|); the convention names the (absent) L2 term."),
+    Regularizer("contrib-l1_l2", "contrib.layers.l1_l2_regularizer(scale_l1=scale, scale_l2=scale)", "contrib",
+                "contrib", "l1_l2", HALF, _contrib("l1_l2_regularizer", scale_l1=1, scale_l2=1), requires=[CONTRIB],
+                kernels=CONTRIB_L1_L2_KERNELS, plumbing=DIRECT_AND_ONE_CONTAINER),
+    Regularizer("contrib-sum", "contrib.layers.sum_regularizer([contrib.layers.l1_regularizer(scale), "
+                "contrib.layers.l2_regularizer(scale)])", "contrib", "contrib", "l1_l2", HALF, _contrib_sum,
+                requires=[CONTRIB], kernels=CONTRIB_L1_L2_KERNELS, plumbing=DIRECT_AND_ONE_CONTAINER,
+                zero_lambda_requires=CONTRIB_NO_ZERO_SUM),
+    Regularizer("l2_loss", "(lambda w: scale * tf.nn.l2_loss(w))", "manual", "tf", "l2", HALF, _l2_loss_by_hand,
+                kernels=HALF_L2_KERNELS, plumbing=THREE_KINDS,
+                notes="The penalty written by hand, as a plain callable wherever a regularizer is accepted."),
+    Regularizer("callable", "(lambda w: scale * tf.reduce_sum(tf.square(w)))", "manual", "tf", "l2", FULL,
+                _sum_of_squares_by_hand, kernels=KERAS_L2_KERNELS, gradient_kernels=KERAS_L2_GRADIENT_KERNELS,
+                plumbing=THREE_KINDS,
+                notes="A user's own function with the Keras convention: the API passes it the variable and "
+                      "keeps whatever it returns."),
+    Regularizer("upgrade_v2", "tf.keras.regularizers.l2(0.5 * (scale))", "manual", "tf.keras", "l2", HALF,
+                _upgrade_v2, requires=[TF_KERAS], lambda_precision="float32", kernels=KERAS_L2_KERNELS,
+                gradient_kernels=KERAS_L2_GRADIENT_KERNELS, plumbing=THREE_KINDS,
+                keras_module=lambda api: api.tf_keras_module,
+                notes="What tf_upgrade_v2 writes for tf.contrib.layers.l2_regularizer(scale). Keras stores its "
+                      "coefficient as floatx (float32); 0.5 * scale rounds to the same float32 as scale, halved, "
+                      "so the mapping is exact in every dtype."),
+]
+
+
+def _keras_records(module, requirement, module_of, spellings):
+    prefix = KERAS_PREFIX[module]
+    l2_name, l1_name, l1_l2_name = spellings
+    shared = dict(family="keras", module=module, convention=FULL, requires=[requirement],
+                  lambda_precision="float32", keras_module=module_of)
+    yield Regularizer("%s-l2" % module, "%s.regularizers.%s(scale)" % (prefix, l2_name), penalty="l2",
+                      make=_keras(module_of, l2_name), kernels=KERAS_L2_KERNELS,
+                      gradient_kernels=KERAS_L2_GRADIENT_KERNELS,
+                      plumbing=PAIRWISE if module == "tf.keras" else THREE_KINDS, **shared)
+    yield Regularizer("%s-l1" % module, "%s.regularizers.%s(scale)" % (prefix, l1_name), penalty="l1",
+                      make=_keras(module_of, l1_name), kernels=L1_KERNELS, plumbing=DIRECT_AND_ONE_CONTAINER,
+                      **shared)
+    yield Regularizer("%s-l1_l2" % module, "%s.regularizers.%s(l1=scale, l2=scale)" % (prefix, l1_l2_name),
+                      penalty="l1_l2", make=_keras(module_of, l1_l2_name, l1=1, l2=1), kernels=L1_KERNELS,
+                      plumbing=DIRECT_AND_ONE_CONTAINER, **shared)
+    orthogonal = dict(shared, requires=[requirement, ORTHOGONAL_SINCE] if module == "tf.keras" else [requirement])
+    yield Regularizer("%s-orthogonal" % module, "%s.regularizers.OrthogonalRegularizer(scale)" % prefix,
+                      penalty="orthogonal", make=_keras(module_of, "OrthogonalRegularizer"),
+                      kernels=ORTHOGONAL_KERNELS, plumbing=DIRECT_AND_ONE_CONTAINER, kernel_shape=MATRIX_2,
+                      # float32 / float64 only: the derived bound (tolerance.orthogonal_tolerance) is
+                      # proven for them; half-precision MatMul on CPU is not part of this claim.
+                      dtypes=("float32", "float64"), **orthogonal)
+
+
+for _module in KERAS_MODULES:
+    REGULARIZERS.extend(_keras_records(*_module))
