@@ -5,7 +5,8 @@ from .registry import ALL_DTYPES, ROUTES, Route, route  # noqa: F401
 
 
 def by_name(name):
+    """The route with this display name or this slug."""
     for r in ROUTES:
-        if r.name == name:
+        if r.name == name or getattr(r, "slug", None) == name:
             return r
     raise KeyError("no route named %r; known: %s" % (name, ", ".join(r.name for r in ROUTES)))
