@@ -28,12 +28,12 @@ KINDS = ["penalty", "gradient", "steps"]
 TEST_SLUG = "verdict-test.slug"
 
 
-def _route(api, kind):
+def _route(api, kind, mode="graph"):
     for r in available(api, l2_routes()):
-        if r.dtype_unavailable(api, "float32") is None and (
+        if r.runs_in_graph(api) == (mode == "graph") and r.dtype_unavailable(api, "float32") is None and (
                 kind != "gradient" or r.gradient_dtype_unavailable(api, "float32") is None):
             return r
-    pytest.skip("no L2 route takes float32 weights here")
+    pytest.skip("no L2 route takes float32 weights in %s mode here" % mode)
 
 
 def _wrong_expectation(monkeypatch, kind):
@@ -83,9 +83,10 @@ def _run_cli(command):
     return code, out.getvalue()
 
 
+@pytest.mark.parametrize("mode", ["graph", "eager"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_failure_message_names_every_field_and_its_command_reproduces_it(api, monkeypatch, kind):
-    route = _route(api, kind)
+def test_a_failure_message_names_every_field_and_its_command_reproduces_it(api, monkeypatch, kind, mode):
+    route = _route(api, kind, mode)
     # The slug where the record has one; otherwise a made-up one, so that the command must use it.
     slug = getattr(route, "slug", None) or TEST_SLUG
     monkeypatch.setattr(route, "slug", slug, raising=False)
@@ -101,7 +102,8 @@ def test_a_failure_message_names_every_field_and_its_command_reproduces_it(api, 
 
     head = message.splitlines()[0]
     assert head.startswith("route %s (%s convention: " % (route.name, route.convention.name)), head
-    assert {"penalty": "the penalty", "gradient": "the gradient by ", "steps": "step 1 of 2 of SGD"}[kind] in head
+    assert {"penalty": "the penalty", "gradient": "the gradient by ", "steps": "step 1 of 2 of SGD (%s form)" % (
+        "v1" if mode == "graph" else "keras")}[kind] in head
     assert _field(message, "API") == route.api_call
     assert _field(message, "versions") == api.describe()
     described = _field(message, "case")
