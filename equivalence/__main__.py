@@ -2,7 +2,9 @@
 
   report [--json PATH] [--examples N]   the semantics report on the installed TensorFlow
   run --route NAME --shape 7,3 --dtype float32 --lam 0.01 --init glorot_uniform:seed=3
-                                        one case through one route (what failure messages print)
+      [--gradient METHOD | --optimizer NAME --steps N --data-seed S]
+                                        one case through one route (what failure messages print):
+                                        its penalty, gradient or optimizer steps; NAME: slug or display name
   routes                                the registry, with availability here
   seeds                                 which variable-creating APIs draw the same seeded weights here
   training                              each route's regularizer in a small network (needs scikit-learn)
@@ -52,6 +54,8 @@ def _parse_init(text):
 
 
 def _run(args):
+    """One case through one route: its penalty, or with --gradient its gradient, or with --optimizer
+    its optimizer steps. Exit status 0 when the check passes, 1 when it fails, 2 when it cannot run."""
     from .environment import get_api
     from .harness import case_from_plan, verify
     from .routes import by_name
@@ -64,14 +68,52 @@ def _run(args):
         return 2
     shape = () if args.shape in ("", "scalar") else tuple(int(s) for s in args.shape.split(","))
     case = case_from_plan(api, Plan(args.dtype, shape, _parse_init(args.init), args.lam))
-    verdict = verify(api, route, case)
+    if args.gradient and args.optimizer:
+        raise SystemExit("--gradient and --optimizer are two different checks: give one")
     print("%s on %s" % (route.name, api.describe()))
     print("case:     %s" % case.describe())
-    print("expected: %r" % verdict.expected.value)
-    print("got:      %r (ratio %r)" % (verdict.measurement.value, verdict.ratio))
-    if not verdict.ok:
-        print(verdict.message)
+    if args.gradient:
+        verdict = _run_gradient(api, route, case, args)
+    elif args.optimizer:
+        verdict = _run_steps(api, route, case, args)
+    else:
+        verdict = verify(api, route, case)
+        print("expected: %r" % verdict.expected.value)
+        print("got:      %r (ratio %r)" % (verdict.measurement.value, verdict.ratio))
+    if verdict is None:
+        return 2
+    print("ok" if verdict.ok else verdict.message)
     return 0 if verdict.ok else 1
+
+
+def _run_gradient(api, route, case, args):
+    from . import gradients
+    method = gradients.method_by_id(args.gradient)
+    reason = route.gradient_dtype_unavailable(api, case.dtype)
+    if method not in gradients.methods_for(api, route):
+        reason = "%s runs in %s mode here; --gradient takes %s" % (
+            route.name, "graph" if route.runs_in_graph(api) else "eager",
+            " or ".join("'%s'" % m.id for m in gradients.methods_for(api, route)))
+    if reason:
+        print("unavailable: %s" % reason)
+        return None
+    print("gradient: %s" % method.name)
+    return gradients.verify_gradient(api, route, case, method)
+
+
+def _run_steps(api, route, case, args):
+    from . import optim
+    optimizer = optim.optimizer_by_name(args.optimizer)
+    if case.dtype not in optim.STEP_DTYPES:
+        print("unavailable: optimizer steps are checked in %s" % ", ".join(optim.STEP_DTYPES))
+        return None
+    if args.data_seed == "array":
+        raise SystemExit("--data-seed array: the data gradient is printed in the failure message; "
+                         "rebuild it with numpy")
+    seed = int(args.data_seed)
+    print("steps:    %d of %s, data gradient seed %d" % (args.steps, optimizer.name, seed))
+    a = optim.data_gradient(api, seed, case.shape, case.dtype)
+    return optim.verify_steps(api, route, case, a, optimizer, args.steps, data_seed=seed)
 
 
 def _routes(args):
@@ -114,6 +156,12 @@ def build_parser():
     run.add_argument("--dtype", default="float32")
     run.add_argument("--lam", type=float, default=0.01)
     run.add_argument("--init", default="glorot_uniform:seed=0")
+    run.add_argument("--gradient", metavar="METHOD",
+                     help="check the penalty's gradient taken by METHOD instead (tf.gradients, "
+                          "GradientDescentOptimizer.compute_gradients, tf.GradientTape)")
+    run.add_argument("--optimizer", help="check --steps steps of this optimizer instead (SGD, momentum, Adam)")
+    run.add_argument("--steps", type=int, default=3)
+    run.add_argument("--data-seed", default="0", help="seed of the data loss sum(a * w)'s `a` (optim.data_gradient)")
     sub.add_parser("routes", help="list the registry")
     sub.add_parser("seeds", help="seeded initializers through each variable-creating API")
     trn = sub.add_parser("training", help="the training demonstration")

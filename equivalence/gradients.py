@@ -27,6 +27,7 @@ import numpy as np
 from . import reference, tolerance as tolerance_mod
 from .harness import WeightSource, _to_numpy
 from .reduction import unit_roundoff
+from .verdict import Verdict, failure_message, ratio, run_command, worst_element
 
 GRADIENT_ROUNDINGS = 2
 
@@ -36,6 +37,11 @@ class Method(object):
 
     def __init__(self, name, graph, gradient):
         self.name, self.graph, self.gradient = name, graph, gradient
+
+    @property
+    def id(self):
+        """A short id (`python -m equivalence run --gradient ID`, test ids): the name up to its "("."""
+        return self.name.split("(")[0]
 
     def __repr__(self):
         return "Method(%s)" % self.name
@@ -55,6 +61,13 @@ METHODS = [
     Method("GradientDescentOptimizer.compute_gradients(loss, var_list=[w])", True, _compute_gradients),
     Method("tf.GradientTape().gradient(loss, w)", False, None),
 ]
+
+
+def method_by_id(method_id):
+    for m in METHODS:
+        if m.id == method_id or m.name == method_id:
+            return m
+    raise KeyError("no gradient method %r; known: %s" % (method_id, ", ".join(m.id for m in METHODS)))
 
 
 def methods_for(api, route):
@@ -109,11 +122,6 @@ def expected_gradient(route, case, api=None):
     return expected, GradientTolerance(case.dtype, lam, c, weights, unit_roundoff(api, case.dtype))
 
 
-class GradientVerdict(object):
-    def __init__(self, ok, message, got, expected, tol):
-        self.ok, self.message, self.got, self.expected, self.tolerance = ok, message, got, expected, tol
-
-
 def verify_gradient(api, route, case, method):
     """Differentiate `route` on `case` by `method` and judge it; never raises for a wrong number."""
     got, readback = measure_gradient(api, route, case, method)
@@ -134,28 +142,36 @@ def verify_gradient(api, route, case, method):
     dtype = getattr(getattr(got, "dtype", None), "name", None)
     if dtype is not None and got64.size and np.asarray(got).dtype != api.numpy_dtype(case.dtype):
         problems.append("the gradient has dtype %s, the weights %s" % (dtype, case.dtype))
-    message = gradient_failure_message(api, route, case, method, got64, expected, tol, problems) \
+    worst = _worst(got64, expected, tol)
+    message = _failure_message(api, route, case, method, dtype, worst, got64, expected, tol, problems) \
         if problems else ""
-    return GradientVerdict(not problems, message, got64, expected, tol)
+    return Verdict(not problems, message, got64, expected, tol, ratio(worst[2], worst[1]) if worst else None)
 
 
-def gradient_failure_message(api, route, case, method, got, expected, tol, problems):
-    """Names route, method, versions, case, the worst element (expected vs got, ratio), the tolerance."""
-    lines = ["route %s (%s convention: gradient %s * lambda * w) failed, gradient by %s:" % (
-                 route.name, route.convention.name, "1" if route.convention.factor == 0.5 else "2", method.name),
-             "  - " + "\n  - ".join(problems),
-             "  API:          %s" % route.api_call,
-             "  versions:     %s" % api.describe(),
-             "  case:         %s" % case.describe()]
-    if got.shape == expected.shape and got.size:
-        excess = np.abs(got - expected) - tol.bound(expected)
-        i = np.unravel_index(int(np.argmax(excess)), got.shape)
-        e, g = float(expected[i]), float(got[i])
-        lines += [
-            "  worst element %s: expected %r, got %r, ratio %r (2.0 or 0.5 means a lost factor of two)" % (
-                tuple(int(j) for j in i), e, g, (g / e) if e else float("nan")),
-            "  ratio of sums: %r" % (float(np.sum(got)) / float(np.sum(expected))
-                                      if float(np.sum(expected)) else float("nan")),
-        ]
-    lines.append("  tolerance:    %s" % tol.describe())
-    return "\n".join(lines)
+def _worst(got, expected, tol):
+    """(index, expected, got, bound) of the element furthest past its bound; None when there is none."""
+    if got.shape != expected.shape or not got.size:
+        return None
+    bound = np.broadcast_to(tol.bound(expected), expected.shape)
+    i = worst_element(got, expected, bound)
+    return i, float(expected[i]), float(got[i]), float(bound[i])
+
+
+def _failure_message(api, route, case, method, dtype, worst, got, expected, tol, problems):
+    """What differs from a penalty's message: the numbers are the worst element's, plus the ratio of sums."""
+    e = g = bound = None
+    extra = []
+    if worst is not None:
+        i, e, g, bound = worst
+        note = "reference, worst element %s of %s" % (i, expected.shape)
+        extra.append("ratio of sums: %r" % (float(np.sum(got)) / float(np.sum(expected))
+                                            if float(np.sum(expected)) else float("nan")))
+    elif got.shape == expected.shape:
+        note = "the weights have no elements"
+    else:
+        note = "the gradient has shape %s, the weights %s" % (got.shape, expected.shape)
+    return failure_message(
+        api, route, case, "the gradient by %s" % method.name, problems, e, g, tol.describe(), bound,
+        run_command(route, case, "--gradient '%s'" % method.id),
+        formula="gradient %s * lambda * w" % ("1" if route.convention.factor == 0.5 else "2"),
+        expected_note=note, got_note="dtype %s" % dtype, extra=extra)

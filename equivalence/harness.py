@@ -18,13 +18,13 @@ weights having been changed on the way in.
 """
 
 import collections
-import math
 import time
 
 import numpy as np
 
 from . import reference, tolerance as tolerance_mod
 from .routes.registry import Built, sum_entries  # noqa: F401  (the routes' result; re-exported)
+from .verdict import Verdict, failure_message, ratio, run_command  # noqa: F401  (ratio: public)
 
 
 # How many cases each route has been verified on in this process (for the run summary).
@@ -225,12 +225,6 @@ def _dtype_name(x):
     return getattr(dt, "name", None) or (str(dt) if dt is not None else None)
 
 
-class Verdict(object):
-    def __init__(self, ok, message, measurement, expected, tol, ratio):
-        self.ok, self.message = ok, message
-        self.measurement, self.expected, self.tolerance, self.ratio = measurement, expected, tol, ratio
-
-
 def expectation(route, case, api=None):
     """The reference value for `route` on `case`, and the tolerance it is judged with.
 
@@ -245,12 +239,6 @@ def expectation(route, case, api=None):
                             # adding the parts (both >= 0) is one more rounding on each chain
                             extra_roundings=ref.parts - 1)
     return ref, tol
-
-
-def ratio(got, expected):
-    if expected == 0:
-        return 1.0 if got == 0 else float("inf")
-    return got / expected
 
 
 def same_bits(a, b):
@@ -279,31 +267,12 @@ def verify(api, route, case):
         problems.append("the penalty is off the reference by more than the tolerance")
     if case.lam != 0 and m.dtype is not None and m.dtype != case.dtype:
         problems.append("the penalty has dtype %s, the weights %s" % (m.dtype, case.dtype))
-    message = failure_message(api, route, case, m, ref, tol, r, problems) if problems else ""
-    return Verdict(not problems, message, m, ref, tol, r)
-
-
-def failure_message(api, route, case, m, ref, tol, r, problems):
-    lines = [
-        "route %s (%s convention: %s) failed:" % (route.name, route.convention.name, route.convention.formula),
-        "  - " + "\n  - ".join(problems),
-        "  API:          %s" % route.api_call,
-        "  versions:     %s" % api.describe(),
-        "  case:         %s" % case.describe(),
-        "  expected:     %r  (reference, lambda stored as %s)" % (ref.value, route.lambda_precision or "given"),
-        "  got:          %r  (dtype %s)" % (m.value, m.dtype),
-        "  ratio:        %r  (got / expected; 2.0 or 0.5 means a lost factor of two)" % r,
-        "  tolerance:    %s -> |got-expected| <= %.3g, actual %.3g" % (
-            tol.describe(), tol.bound(ref.value),
-            abs(m.value - ref.value) if not (math.isnan(m.value) or math.isnan(ref.value)) else float("nan")),
-        "  reproduce:    python -m equivalence run --route '%s' --shape %s --dtype %s --lam %r --init '%s'" % (
-            route.name, ",".join(str(s) for s in case.shape) or "scalar", case.dtype, case.lam,
-            case.init.to_cli() if case.init.kind != "array" else "array"),
-    ]
-    if case.init.kind == "array":
-        lines.append("  weights:      %s" % np.array2string(np.asarray(case.weights).astype(np.float64),
-                                                          precision=17, threshold=64))
-    return "\n".join(lines)
+    message = failure_message(
+        api, route, case, "the penalty", problems, ref.value, m.value, tol.describe(), tol.bound(ref.value),
+        run_command(route, case),
+        expected_note="reference, lambda stored as %s" % (route.lambda_precision or "given"),
+        got_note="dtype %s" % m.dtype) if problems else ""
+    return Verdict(not problems, message, m.value, ref, tol, r, measurement=m)
 
 
 def case_from_plan(api, plan):

@@ -45,6 +45,7 @@ import numpy as np
 
 from . import reference, tolerance as tolerance_mod
 from .harness import WeightSource, _to_numpy
+from .verdict import Verdict, array_text, failure_message, ratio, run_command, worst_element
 
 STEP_DTYPES = ("float32", "float64")
 
@@ -244,13 +245,23 @@ def run_steps(api, route, case, data_grad, optimizer, n_steps):
     return out
 
 
-class StepVerdict(object):
-    def __init__(self, ok, message, got, expected):
-        self.ok, self.message, self.got, self.expected = ok, message, got, expected
+def data_gradient(api, seed, shape, dtype):
+    """The data loss sum(a * w)'s gradient `a`: uniform in [-1, 1) from RandomState(seed), exact in `dtype`."""
+    return np.random.RandomState(seed).uniform(-1.0, 1.0, size=shape).astype(api.numpy_dtype(dtype))
 
 
-def verify_steps(api, route, case, data_grad, optimizer, n_steps):
-    """Run `n_steps` in TF and in NumPy; judge every step. Never raises for a wrong number."""
+def optimizer_by_name(name):
+    for o in OPTIMIZERS:
+        if o.name == name:
+            return o
+    raise KeyError("no optimizer %r; known: %s" % (name, ", ".join(o.name for o in OPTIMIZERS)))
+
+
+def verify_steps(api, route, case, data_grad, optimizer, n_steps, data_seed=None):
+    """Run `n_steps` in TF and in NumPy; judge every step. Never raises for a wrong number.
+
+    `data_seed`: the seed `data_grad` was drawn with (data_gradient), for the reproduce command;
+    without it the message prints `data_grad` itself."""
     got = run_steps(api, route, case, data_grad, optimizer, n_steps)
     form = step_form(api, route)
     expected = reference_trajectory(route, case, data_grad, optimizer, n_steps, form)
@@ -258,23 +269,28 @@ def verify_steps(api, route, case, data_grad, optimizer, n_steps):
         g64 = np.asarray(g).astype(np.float64)
         bad = ~(np.abs(g64 - e.value) <= e.bound())
         if np.any(bad):
-            return StepVerdict(False, step_failure_message(api, route, case, optimizer, form, t, g64, e, bad),
-                               got, expected)
-    return StepVerdict(True, "", got, expected)
+            i = worst_element(g64, e.value, e.bound())
+            message = _failure_message(api, route, case, optimizer, form, n_steps, t, i, g64, e, bad,
+                                       np.asarray(g).dtype, data_grad, data_seed)
+            return Verdict(False, message, got, expected, ratio=ratio(float(g64[i]), float(e.value[i])))
+    return Verdict(True, "", got, expected)
 
 
-def step_failure_message(api, route, case, optimizer, form, t, got, expected, bad):
-    excess = np.abs(got - expected.value) - expected.bound()
-    i = np.unravel_index(int(np.argmax(excess)), got.shape)
-    e, g = float(expected.value[i]), float(got[i])
-    return "\n".join([
-        "route %s (%s convention) through %s (%s form) left the NumPy trajectory at step %d:" % (
-            route.name, route.convention.name, optimizer.name, form, t),
-        "  %d of %d weights are off by more than the derived bound" % (int(np.sum(bad)), bad.size),
-        "  API:          %s" % route.api_call,
-        "  versions:     %s" % api.describe(),
-        "  case:         %s" % case.describe(),
-        "  worst element %s: expected %r, got %r, ratio %r, |diff| %.3g > bound %.3g" % (
-            tuple(int(j) for j in i), e, g, (g / e) if e else float("nan"), abs(g - e),
-            float(expected.bound()[i])),
-    ])
+def _failure_message(api, route, case, optimizer, form, n_steps, t, i, got, expected, bad, dtype, data_grad,
+                     data_seed):
+    """What differs from a penalty's message: step t's worst weight, judged by the running bound."""
+    extra = ["loss:         sum(a * w) + penalty, a = the data gradient (%s)" % (
+        "optim.data_gradient, seed %d" % data_seed if data_seed is not None else "printed below")]
+    if data_seed is None:
+        extra.append("data grad a:  %s" % array_text(data_grad))
+    return failure_message(
+        api, route, case, "the weights after step %d of %d of %s (%s form) left the NumPy trajectory" % (
+            t, n_steps, optimizer.name, form),
+        ["%d of %d weights are off by more than the derived bound" % (int(np.sum(bad)), bad.size)],
+        float(expected.value[i]), float(got[i]),
+        "the running error bound of the NumPy steps (optim.Tracked)", float(expected.bound()[i]),
+        run_command(route, case, "--optimizer %s --steps %d --data-seed %s" % (
+            optimizer.name, n_steps, data_seed if data_seed is not None else "array")),
+        formula="gradient a + %s * lambda * w" % ("1" if route.convention.factor == 0.5 else "2"),
+        expected_note="NumPy step, worst element %s of %s" % (i, got.shape), got_note="TensorFlow, dtype %s" % dtype,
+        extra=extra)

@@ -27,7 +27,7 @@ GRADIENT_SETTINGS = settings(max_examples=max(1, settings.default.max_examples /
 
 
 def _method_params():
-    return [pytest.param(m, id=m.name.split("(")[0]) for m in gradients.METHODS]
+    return [pytest.param(m, id=m.id) for m in gradients.METHODS]
 
 
 def _require_method(api, route, method):
