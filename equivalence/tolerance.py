@@ -163,3 +163,151 @@ def fits(dtype, *magnitudes):
     """True when every intermediate magnitude stays finite in `dtype`, with a 2x margin."""
     limit = LARGEST_FINITE[dtype] / 2.0
     return all(abs(m) < limit for m in magnitudes)
+
+
+# --- OrthogonalRegularizer ---------------------------------------------------------------------
+#
+# The penalty (reference.orthogonal) for m vectors of length n, computed by TensorFlow in dtype
+# d (unit roundoff u, gamma_k = k u / (1 - k u) in Higham's notation; here the compounded
+# relative_bound(k, u) = (1 + u)**k - 1, which is >= gamma_k's first order and finite for
+# every k). Each step, with what it contributes:
+#
+#  1. s_i = sum_k w_ik**2: n roundings of squares then a sum of non-negative terms, so the
+#     computed s_i is within factors (1 -+ u)**k_s, k_s = summation_depth(n) + 1 (any order).
+#     Flush to zero (tensorflow/core/platform/denormal.h) adds at most (2n + 1) * tiny, i.e.
+#     a relative eps_f = (2n + 1) * tiny / s_min, where s_min is the smallest square norm,
+#     floored by the normalization's guard as held in d (reference.Normalization.constant): the
+#     guard replaces s_i below it by a constant, so tinier s_i cannot hurt.
+#  2. The inverse norm and x = w * r: rsqrt, or sqrt then reciprocal or divide, then a multiply,
+#     and the guard constant converted to d. Eigen's rsqrt and reciprocal (one Newton step on
+#     the hardware estimate) are within 2 ulps, i.e. 4u (Eigen MathFunctionsImpl.h,
+#     generic_rsqrt_newton_step); so at most NORMALIZE_ROUNDINGS = 7 roundings of u. An inverse
+#     square root halves the relative error of its argument, so every computed x_ik is within
+#       eta = ((1 - u)**k_s * (1 - eps_f))**-1/2 * (1 + u)**7 - 1     of x_ik = w_ik * r_i.
+#  3. G_ij = x_i . x_j, a dot product of n terms in an order we do not assume (oneDNN, Eigen,
+#     FMA or not): |fl(x^.y^) - x^.y^| <= gamma_n |x^|.|y^| (Higham, sec. 3.1). With |x_i| <= 1
+#     (the guard only shrinks r) and Cauchy-Schwarz:
+#       |G^_ij - G_ij| <= E_G = (1 + eta)**2 * (1 + gamma_n) - 1 + 4 n tiny  (flushed products
+#     and flushed x entries: at most n + 2n terms off by tiny each, times |x| <= 1 + eta).
+#  4. The mask (1 - eye) multiplies by exactly 0 or 1, abs is exact: no rounding.
+#  5. S = sum of the m*m entries, non-negative: within (1 +- u)**k_S, k_S = summation_depth(m*m)
+#     (Eigen's blocked tree for the full reduction, as for the L2 sums), plus m*m flushes.
+#  6. factor * 0.5 (exact), that float32 converted to d, times S, num_pairs converted to d, the
+#     division: 4 roundings, rho = (1 + u)**4 - 1, and 4 flushes.
+#
+# Let c = factor * 0.5 / num_pairs = factor / (m (m - 1)), so c * m (m - 1) = factor. Then
+#   |P^ - P| <= (1 + rho) * c * (m (m - 1) * E_G * (1 + theta) + theta * S + m*m * tiny) + rho P + 4 tiny
+#            =  rtol * P + atol,
+#   rtol = (1 + u)**(k_S + 4) - 1,
+#   atol = (1 + rho) * (factor * E_G * (1 + theta) + c * m*m * tiny) + 4 tiny.
+# The absolute part is what matters near P = 0 (orthogonal vectors), where a relative bound
+# alone would reject the rounding noise of an exact orthogonal kernel. For keras 2.9's signed
+# sum the theta * S term is relative to the abs sum, not to P: it moves into atol with the abs
+# value (reference.orthogonal's abs_value; without it, its worst case factor).
+#
+# No claim (an infinite bound) where the computation leaves the model: a square norm that
+# overflows d, a sum S <= m (m - 1) that may overflow d (float16 from m = 182, with fits()'s 2x
+# margin; num_pairs itself overflows from m = 363), or, with no guard in d
+# (float16), a square norm so small that its computed value may be 0 or subnormal (rsqrt then
+# gives inf and the penalty NaN).
+
+NORMALIZE_ROUNDINGS = 7
+
+
+class OrthogonalTolerance(Tolerance):
+    """Tolerance (rtol * |expected| + atol) with the terms of the orthogonal bound kept for describe()."""
+
+    def __init__(self, rtol, atol, k, dtype, rounding, gram_error, shape, mode):
+        Tolerance.__init__(self, rtol, atol, k, dtype, rounding)
+        self.gram_error, self.shape, self.mode = gram_error, shape, mode
+
+    @property
+    def claims(self):
+        return math.isfinite(self.atol) and math.isfinite(self.rtol)
+
+    def catches(self, drift, expected):
+        """True when any result within this bound of `expected`, scaled by 1 + drift, is rejected.
+
+        If |got - exact| <= b then |got * (1 + d) - exact| >= d * exact - (1 + d) * b, which
+        exceeds b when d * |exact| > (2 + d) * b: the convention of reduction.detects_drift.
+        """
+        if not self.claims or math.isnan(expected):
+            return False
+        return drift * abs(expected) > (2.0 + drift) * self.bound(expected)
+
+    def describe(self):
+        if not self.claims:
+            return "no claim (%s %s, shape %s: outside the model)" % (self.dtype, self.mode, self.shape)
+        return "%s; Gram entries within %.3g (%s %s)" % (
+            Tolerance.describe(self), self.gram_error, self.mode, "x".join(str(s) for s in self.shape))
+
+
+def _orthogonal_no_claim(dtype, rounding, shape, mode):
+    inf = float("inf")
+    return OrthogonalTolerance(inf, inf, 0, dtype, rounding, inf, tuple(shape), mode)
+
+
+def orthogonal_tolerance(dtype, shape, lam, mode="rows", rounding=NEAREST, normalization=None,
+                         min_square_norm=None, max_square_norm=0.0, abs_value=None, absolute=True,
+                         reference_rel_error=0.0, reference_abs_error=0.0, linear=False):
+    """The bound for OrthogonalRegularizer(lam, mode) on a kernel of `shape` in `dtype` (see above).
+
+    `normalization` is a reference.Normalization (default tf.math.l2_normalize); its guard in
+    `dtype` floors the square norms. `min_square_norm` / `max_square_norm` / `abs_value` come
+    from the reference (reference.orthogonal fills them in); float16 has no guard and needs
+    min_square_norm for any claim. `absolute=False` is keras 2.9.0's signed sum.
+    """
+    if normalization is None:
+        from .reference import L2_NORMALIZE as normalization
+    if mode not in ("rows", "columns"):
+        raise ValueError("mode must be 'rows' or 'columns', got %r" % (mode,))
+    if len(shape) != 2:
+        raise ValueError("OrthogonalRegularizer takes rank-2 kernels, got shape %s" % (tuple(shape),))
+    m, n = (shape[0], shape[1]) if mode == "rows" else (shape[1], shape[0])
+    u = unit_roundoff(dtype, rounding)
+    tiny = SMALLEST_NORMAL[dtype]
+    num_pairs = m * (m - 1) / 2.0
+    if m < 2:  # 0 / 0: NaN, judged by identity
+        return OrthogonalTolerance(0.0, 0.0, 0, dtype, rounding, 0.0, tuple(shape), mode)
+    k_s = summation_depth(n, linear=True) + 1
+    # The unscaled sum S <= m (m - 1) (every |G_ij| <= 1) and factor * 0.5 * S must stay finite too.
+    if not fits(dtype, max_square_norm * (1.0 + relative_bound(k_s, u)), 2.0 * num_pairs,
+                abs(float(lam)) * num_pairs):
+        return _orthogonal_no_claim(dtype, rounding, shape, mode)
+    guard = normalization.constant(dtype)
+    floor = guard if normalization.kind == "square" else (guard ** 2 if normalization.kind == "norm" else (
+        1.0 / guard ** 2 if guard > 0 and math.isfinite(guard) else 0.0))
+    s_min = max(floor, min_square_norm if min_square_norm is not None else 0.0)
+    low = math.exp(k_s * math.log1p(-u))  # (1 - u)**k_s: the computed s_i >= low * s_i
+    if n > 0 and (s_min <= 0.0 or s_min * low <= (2 * n + 2) * tiny):
+        return _orthogonal_no_claim(dtype, rounding, shape, mode)
+    eps_f = (2 * n + 1) * tiny / s_min if n > 0 else 0.0
+    eta = ((low * (1.0 - eps_f)) ** -0.5) * (1.0 + u) ** NORMALIZE_ROUNDINGS - 1.0 if n > 0 else 0.0
+    gamma_n = relative_bound(n, u)
+    gram_error = (1.0 + eta) ** 2 * (1.0 + gamma_n) - 1.0 + 4 * n * tiny * (1.0 + eta)
+    k_sum = summation_depth(m * m, linear)
+    theta = relative_bound(k_sum, u)
+    rho = relative_bound(4, u)
+    lam = abs(float(lam))
+    c = lam / (2.0 * num_pairs)
+    atol = (1.0 + rho) * (lam * gram_error * (1.0 + theta) + c * m * m * tiny) + 4.0 * tiny
+    if absolute:
+        rtol = relative_bound(k_sum + 4, u)
+    else:
+        worst = lam if abs_value is None or math.isnan(abs_value) else abs(abs_value)
+        atol += (1.0 + rho) * theta * worst
+        rtol = rho
+    if not (math.isfinite(atol) and math.isfinite(rtol)):
+        return _orthogonal_no_claim(dtype, rounding, shape, mode)
+    return OrthogonalTolerance(rtol + reference_rel_error, atol + reference_abs_error, k_sum + 4, dtype,
+                               rounding, gram_error, tuple(shape), mode)
+
+
+def orthogonal_reference_tolerance(ref, dtype, lam, rounding=NEAREST, linear=False):
+    """orthogonal_tolerance with every data-dependent field taken from a reference.orthogonal result."""
+    shape = (ref.size, ref.length) if ref.mode == "rows" else (ref.length, ref.size)
+    return orthogonal_tolerance(dtype, shape, lam, ref.mode, rounding, ref.normalization,
+                                min_square_norm=ref.min_square_norm, max_square_norm=ref.max_square_norm,
+                                abs_value=ref.abs_value, absolute=ref.absolute,
+                                reference_rel_error=ref.rel_error, reference_abs_error=ref.abs_error,
+                                linear=linear)

@@ -84,3 +84,101 @@ def test_stored_lambda_is_the_float32_keras_multiplies_by():
     assert reference.stored_lambda(0.1, "float32") != 0.1
     assert reference.stored_lambda(0.1, None) == 0.1
     assert reference.stored_lambda(0.5, "float32") == 0.5  # exact binary fractions are unchanged
+
+
+# --- OrthogonalRegularizer ---------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+
+def _direct_orthogonal(w, lam, mode, signed=False):
+    """An independent route: np.linalg.norm, explicit pair loop over i < j, Python floats."""
+    v = np.asarray(w, dtype=np.float64)
+    v = v if mode == "rows" else v.T
+    norms = np.linalg.norm(v, axis=1)
+    x = v / np.maximum(norms, np.sqrt(reference.L2_NORMALIZE.constant(np.asarray(w).dtype)))[:, None]
+    m = v.shape[0]
+    pairs = [(i, j) for i in range(m) for j in range(i + 1, m)]
+    dots = [float(sum(a * b for a, b in zip(x[i], x[j]))) for i, j in pairs]
+    total = sum(dots) if signed else sum(abs(d) for d in dots)
+    return float(lam) * total / len(pairs)
+
+
+def test_orthogonal_three_vectors_by_hand():
+    # Rows (1, 0), (1, 1)/sqrt2, (-1, 1)/sqrt2: |G| off the diagonal = 1/sqrt2, 1/sqrt2, 0;
+    # 0.5 * 0.5 * 2 * sqrt2 / 3 = sqrt2 / 6 (what tf.keras 2.10 and keras 3 return, 0.23570226).
+    w = np.array([[1.0, 0.0], [1.0, 1.0], [-1.0, 1.0]], np.float32)
+    ref = reference.orthogonal(w, 0.5)
+    assert abs(ref.value - math.sqrt(2.0) / 6.0) <= ref.rel_error * ref.value + ref.abs_error
+    assert ref.sum_value == pytest.approx(2.0 * math.sqrt(2.0))
+    # keras 2.9.0 sums without abs: +1/sqrt2 - 1/sqrt2 + 0 = 0 (TF 2.9.3 returns 0.0).
+    signed = reference.orthogonal(w, 0.5, absolute=False)
+    assert abs(signed.value) <= signed.abs_error
+    # Columns (1, 1, -1), (0, 1, 1) are orthogonal: the penalty is rounding noise around 0,
+    # which only an absolute error can cover.
+    cols = reference.orthogonal(w, 0.5, mode="columns")
+    assert abs(cols.value) <= cols.abs_error and cols.abs_error > 0
+
+
+def test_orthogonal_extremes():
+    assert reference.orthogonal(np.eye(5, dtype=np.float32), 0.3).value == 0.0
+    same = reference.orthogonal(np.ones((4, 7), np.float32), 0.3)  # every |G_ij| = 1: the factor itself
+    assert abs(same.value - 0.3) <= same.rel_error * 0.3 + same.abs_error
+
+
+def test_orthogonal_one_vector_is_nan_and_rank_and_mode_are_checked():
+    assert math.isnan(reference.orthogonal(np.ones((1, 3), np.float32), 0.5).value)
+    assert math.isnan(reference.orthogonal(np.ones((3, 1), np.float32), 0.5, mode="columns").value)
+    for w in (np.ones(3, np.float32), np.ones((2, 2, 2), np.float32)):
+        with pytest.raises(ValueError):
+            reference.orthogonal(w, 0.5)
+    with pytest.raises(ValueError):
+        reference.orthogonal(np.ones((2, 2), np.float32), 0.5, mode="diagonal")
+
+
+def test_orthogonal_zero_vector_follows_the_guard():
+    w32 = np.array([[0.0, 0.0], [1.0, 1.0], [1.0, 0.0]], np.float32)
+    # float32: max(0, 1e-12) guards it, the zero row contributes 0: mean(0, 0, 1/sqrt2).
+    assert reference.orthogonal(w32, 1.0).value == pytest.approx(math.sqrt(0.5) / 3.0, rel=1e-15)
+    # float16: 1e-12 rounds to 0 (and keras 3's cap 1e7 to inf): 0 * inf = NaN, as tf_keras returns.
+    for norm in (reference.L2_NORMALIZE, reference.KERAS_3):
+        assert math.isnan(reference.orthogonal(w32.astype(np.float16), 1.0, normalization=norm).value)
+
+
+def test_normalization_guards_in_each_dtype():
+    assert reference.L2_NORMALIZE.constant("float16") == 0.0
+    assert reference.KERAS_3.constant("float16") == float("inf")
+    assert reference.KERAS_3.constant("float32") == 1e7
+    assert reference.L2_NORMALIZE.constant("float64") == 1e-12
+    assert reference.L2_NORMALIZE.constant("float32") == float(np.float32(1e-12))
+
+
+def test_round_to_bfloat16_matches_ml_dtypes():
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    for c in (1e-12, 1e-7, 1e7, 1.0 + 2.0 ** -8, 1.0 + 3 * 2.0 ** -9, 0.1, 276.0):
+        assert reference.round_to(c, "bfloat16") == float(np.asarray(c).astype(ml_dtypes.bfloat16))
+
+
+def test_l2_references_have_no_absolute_part():
+    assert reference.l2(np.ones(3, np.float32), 1.0, FULL).abs_error == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), dtype=st.sampled_from(["float16", "float32", "float64"]),
+       m=st.integers(2, 9), n=st.integers(1, 9), mode=st.sampled_from(["rows", "columns"]),
+       signed=st.booleans())
+def test_orthogonal_equals_a_direct_computation(data, dtype, m, n, mode, signed):
+    bound = {"float16": 8.0, "float32": 1e3, "float64": 1e3}[dtype]
+    shape = (m, n) if mode == "rows" else (n, m)
+    w = data.draw(hnp.arrays(dtype, shape, elements=st.floats(-bound, bound, width=np.dtype(dtype).itemsize * 8)))
+    v = w if mode == "rows" else w.T
+    sq = (v.astype(np.float64) ** 2).sum(axis=1)
+    if dtype == "float16" and (sq == 0).any():
+        return  # no guard in float16: NaN, checked above
+    ref = reference.orthogonal(w, 0.25, mode, absolute=not signed)
+    direct = _direct_orthogonal(w, 0.25, mode, signed)
+    # Both are float64 computations of the same value: their error bounds add (the direct one's
+    # is of the same form, so twice the reference's bound covers both).
+    assert abs(ref.value - direct) <= 2.0 * (ref.rel_error * abs(ref.value) + ref.abs_error) + 1e-300
+    assert ref.n_terms == m * m and ref.size == m and ref.length == n
