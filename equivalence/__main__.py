@@ -117,15 +117,21 @@ def _run_steps(api, route, case, args):
 
 
 def _routes(args):
+    from .routes import EXCLUDED, ROUTES
+    if args.excluded:  # needs no TensorFlow: the product's exclusions and their reasons
+        for e in EXCLUDED:
+            print("%-60s %s" % (e.slug, e.reason))
+        print("%d routes, %d combinations excluded" % (len(ROUTES), len(EXCLUDED)))
+        return 0
     from .environment import get_api
-    from .routes import ROUTES
     api = get_api()
     print(api.describe())
     for r in ROUTES:
         reason = r.unavailable(api)
-        print("%-12s %-5s %-60s %s" % (r.family, r.convention.name, r.name,
-                                        "ok " + ",".join(r.supported_dtypes(api)) if not reason else
-                                        "unavailable: " + reason[:90]))
+        print("%-58s %-5s %s" % (r.slug, r.convention.name, "ok " + ",".join(r.supported_dtypes(api)) if not reason
+                                  else "unavailable: " + reason[:90]))
+        if args.verbose:
+            print("    %s" % r.display)
     return 0
 
 
@@ -162,7 +168,10 @@ def build_parser():
     run.add_argument("--optimizer", help="check --steps steps of this optimizer instead (SGD, momentum, Adam)")
     run.add_argument("--steps", type=int, default=3)
     run.add_argument("--data-seed", default="0", help="seed of the data loss sum(a * w)'s `a` (optim.data_gradient)")
-    sub.add_parser("routes", help="list the registry")
+    routes = sub.add_parser("routes", help="list the registry (slug, convention, availability here)")
+    routes.add_argument("--excluded", action="store_true",
+                        help="list the combinations of the three axes that are not routes, with the reason")
+    routes.add_argument("--verbose", action="store_true", help="also print each route's code")
     sub.add_parser("seeds", help="seeded initializers through each variable-creating API")
     trn = sub.add_parser("training", help="the training demonstration")
     trn.add_argument("--quiet", action="store_true")

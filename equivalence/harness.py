@@ -230,15 +230,11 @@ def expectation(route, case, api=None):
 
     With `api`, the tolerance uses the installed release's summation and rounding model (reduction.py).
     """
-    from .reduction import release_tolerance
+    from .reduction import reference_tolerance
     weights = route.adapt(case.weights)
     lam = reference.stored_lambda(case.lam, route.lambda_precision)
-    ref = route.reference(weights, lam)
-    tol = release_tolerance(api, case.dtype, ref.n_terms, lam=lam, sum_value=ref.sum_value,
-                            reference_rel_error=ref.rel_error,
-                            # adding the parts (both >= 0) is one more rounding on each chain
-                            extra_roundings=ref.parts - 1)
-    return ref, tol
+    ref = route.reference(weights, lam, api)
+    return ref, reference_tolerance(api, case.dtype, ref, lam)
 
 
 def same_bits(a, b):

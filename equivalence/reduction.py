@@ -33,6 +33,8 @@ and the tolerance is r, a drift d is caught whenever d > 2r (up to r*d), so
 we require rtol < DRIFT / (2 + DRIFT).
 """
 
+import math
+
 from . import tolerance as tolerance_mod
 from .environment import parse_version
 
@@ -71,6 +73,20 @@ def release_tolerance(api, dtype, n_terms, **fields):
         return tolerance_mod.tolerance(dtype, n_terms, **fields)
     return tolerance_mod.tolerance(dtype, n_terms, linear=sums_linearly(api), rounding=rounding(api, dtype),
                                    **fields)
+
+
+def reference_tolerance(api, dtype, ref, lam):
+    """The bound a measured penalty is judged with against the reference `ref` (reference.py), on this
+    release: the sum-of-terms model (tolerance.tolerance) for L2 / L1 penalties, the orthogonal model
+    (tolerance.orthogonal_reference_tolerance) for OrthogonalRegularizer. The one place both are chosen."""
+    if getattr(ref, "mode", None) is not None:
+        return tolerance_mod.orthogonal_reference_tolerance(
+            ref, dtype, lam, rounding=tolerance_mod.NEAREST if api is None else rounding(api, dtype),
+            linear=False if api is None else sums_linearly(api))
+    return release_tolerance(api, dtype, max(ref.n_terms, 1), lam=abs(lam) if math.isfinite(lam) else 0.0,
+                             sum_value=ref.sum_value, reference_rel_error=ref.rel_error,
+                             # adding the parts (both >= 0) is one more rounding on each chain
+                             extra_roundings=ref.parts - 1)
 
 
 def detects_drift(api, dtype, n_terms):

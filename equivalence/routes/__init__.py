@@ -12,7 +12,7 @@ from .regularizers import REGULARIZERS
 from .registry import ALL_DTYPES, Route, product  # noqa: F401
 
 ROUTES, EXCLUDED = product(REGULARIZERS, ATTACHMENTS, READERS, plumbing.buildable, plumbing.pair_requires,
-                           plumbing.pair_colocated)
+                           plumbing.pair_colocated, plumbing.pair_zero_lambda_requires)
 
 
 def by_name(name):

@@ -14,8 +14,8 @@ each with its reason. `python -m equivalence routes --excluded` lists every
 combination left out and why.
 """
 
-from .registry import (CONTRIB, CONV2D, CONV2D_OP, L2LOSS, MATRIX, TF_LAYERS, Built, Requirement, sum_entries,
-                       tf_in)
+from .registry import (CONTRIB, CONV2D, CONV2D_OP, L2LOSS, MATRIX, TF_LAYERS, Built, Requirement, since_tf,
+                       sum_entries, tf_in)
 
 
 class Attached(object):
@@ -283,6 +283,24 @@ def pair_requires(record, attachment):
     if attachment.name == "dense" and record.family == "contrib":
         return [NOT_KERAS3_LAYER]
     return []
+
+
+# A zero contrib scale returns no penalty, and get_total_loss() of no loss at all raises ValueError.
+NO_TOTAL_OF_NOTHING = Requirement(
+    "a loss to total", lambda api: "get_total_loss() with a zero contrib scale has no loss to add (ValueError; "
+                                   "asserted in semantics/lam.py)")
+# Keras' l2(0.0) before TF 1.14 is the Python number 0.0: TF 1.x graph APIs cannot put it in a collection.
+KERAS_ZERO_IS_A_TENSOR = since_tf("1.14", "a zero tf.keras regularizer in a v1 collection (before 1.14 it returns "
+                                          "the Python number 0.0: AttributeError)")
+
+
+def pair_zero_lambda_requires(record, attachment, reader):
+    """What lambda == 0 needs on this combination beyond each record's own (semantics/lam.py asserts it)."""
+    if reader.name == "get_total_loss" and record.family == "contrib":
+        return NO_TOTAL_OF_NOTHING
+    if record.module == "tf.keras" and attachment.fills in ("collection", "variable"):
+        return KERAS_ZERO_IS_A_TENSOR
+    return None
 
 
 def pair_colocated(record, attachment):

@@ -206,7 +206,7 @@ class Route(object):
     `zero_lambda_requires`, `notes`.
     """
 
-    def __init__(self, regularizer, attachment, reader, extra_requires=(), colocated=None):
+    def __init__(self, regularizer, attachment, reader, extra_requires=(), colocated=None, zero_lambda_requires=None):
         self.regularizer, self.attachment, self.reader = regularizer, attachment, reader
         self.slug = self.name = "%s.%s.%s" % (regularizer.name, attachment.name, reader.name)
         reg = regularizer.spelling
@@ -224,7 +224,11 @@ class Route(object):
         self.kernels = regularizer.kernels + attachment.kernels
         self.gradient_kernels = regularizer.gradient_kernels
         self.dtype_requires = dict(colocated or {})
-        zero = [z for z in (regularizer.zero_lambda_requires, attachment.zero_lambda_requires) if z is not None]
+        for dtype, req in regularizer.dtype_requires.items():
+            if req is not None:
+                self.dtype_requires[dtype] = req  # (no regularizer requirement shares a dtype with a colocation)
+        zero = [z for z in (regularizer.zero_lambda_requires, attachment.zero_lambda_requires, zero_lambda_requires)
+                if z is not None]
         self.zero_lambda_requires = Requirement(" and ".join(z.name for z in zero), lambda api: first_missing(
             zero, api)) if zero else None
 
@@ -276,8 +280,8 @@ class Route(object):
     def adapt(self, weights):
         return self.kernel.adapt(weights)
 
-    def reference(self, weights, lam):
-        return self.regularizer.reference(weights, lam)
+    def reference(self, weights, lam, api=None):
+        return self.regularizer.reference(weights, lam, api)
 
 
 def _layer_module_name(regularizer, attachment):
@@ -301,11 +305,12 @@ class Exclusion(object):
         return "Exclusion(%s: %s)" % (self.slug, self.reason)
 
 
-def product(regularizers, attachments, readers, buildable, pair_requires, pair_colocated):
+def product(regularizers, attachments, readers, buildable, pair_requires, pair_colocated, pair_zero_lambda_requires):
     """(routes, exclusions): every regularizer x attachment x reader, as a Route or an Exclusion.
 
-    `buildable(attachment, reader)` is the construction rule, `pair_requires(regularizer, attachment)`
-    and `pair_colocated(...)` what a mix adds to each record's own requirements (plumbing.py).
+    `buildable(attachment, reader)` is the construction rule; `pair_requires(regularizer, attachment)`,
+    `pair_colocated(...)` and `pair_zero_lambda_requires(regularizer, attachment, reader)` are what a
+    mix adds to each record's own requirements (plumbing.py).
     """
     routes, excluded = [], []
     for reg in regularizers:
@@ -323,7 +328,8 @@ def product(regularizers, attachments, readers, buildable, pair_requires, pair_c
                 if reason:
                     excluded.append(Exclusion(reg, att, rd, reason))
                 else:
-                    routes.append(Route(reg, att, rd, pair_requires(reg, att), pair_colocated(reg, att)))
+                    routes.append(Route(reg, att, rd, pair_requires(reg, att), pair_colocated(reg, att),
+                                        pair_zero_lambda_requires(reg, att, rd)))
     return routes, excluded
 
 

@@ -16,7 +16,7 @@ from .. import reference
 from ..reference import FULL, HALF
 from .plumbing import EVERY_PAIR, PAIRWISE, THREE_KINDS, DIRECT_AND_ONE_CONTAINER
 from .registry import (ABS, ARITHMETIC, CONTRIB, KERAS3, KERAS_L2_GRADIENT_KERNELS, KERAS_L2_KERNELS, L2LOSS,
-                       ALL_DTYPES, LEGACY_KERAS, MATRIX_2, TF_KERAS, HALF_L2_KERNELS, MATMUL, since_tf)
+                       ALL_DTYPES, LEGACY_KERAS, MATRIX_2, TF_KERAS, HALF_L2_KERNELS, MATMUL, Requirement, since_tf)
 
 # |w| and its sum; the contrib L1+L2 penalties add L2Loss (their L2 term is l2_regularizer).
 L1_KERNELS = (ABS, ARITHMETIC)
@@ -43,24 +43,28 @@ class Regularizer(object):
     zero_lambda_requires  a Requirement for lambda == 0 where some releases reject it
     kernel_shape  a registry.KernelShape the penalty needs (None: any tensor)
     dtypes      the weight dtypes it is tested with (kernels decide which of them a release has)
+    dtype_requires  dtype -> a Requirement that is not a kernel's (the tests hold it: declared absent must fail)
     notes       what a maintainer should know that the fields do not say
     """
 
     def __init__(self, name, spelling, family, module, penalty, convention, make, requires=(), kernels=(),
                  gradient_kernels=(), lambda_precision=None, keras_module=None, plumbing=PAIRWISE,
-                 zero_lambda_requires=None, kernel_shape=None, dtypes=ALL_DTYPES, notes=""):
+                 zero_lambda_requires=None, kernel_shape=None, dtypes=ALL_DTYPES, dtype_requires=None, notes=""):
         self.name, self.spelling, self.family, self.module = name, spelling, family, module
         self.penalty, self.convention, self.make = penalty, convention, make
         self.requires, self.kernels, self.gradient_kernels = tuple(requires), tuple(kernels), tuple(gradient_kernels)
         self.lambda_precision, self.keras_module, self.plumbing = lambda_precision, keras_module, plumbing
         self.zero_lambda_requires, self.kernel_shape, self.notes = zero_lambda_requires, kernel_shape, notes
-        self.dtypes = tuple(dtypes)
+        self.dtypes, self.dtype_requires = tuple(dtypes), dict(dtype_requires or {})
 
     def __repr__(self):
         return "Regularizer(%s)" % self.name
 
-    def reference(self, weights, lam):
-        """The NumPy float64 reference (reference.py) of this penalty on `weights` with `lam`."""
+    def reference(self, weights, lam, api=None):
+        """The NumPy float64 reference (reference.py) of this penalty on `weights` with `lam`.
+
+        `api` (the installed release) picks what differs between releases: the normalization and
+        the sum of OrthogonalRegularizer (reference.orthogonal)."""
         if self.penalty == "l2":
             return reference.l2(weights, lam, self.convention)
         if self.penalty == "l1":
@@ -68,8 +72,20 @@ class Regularizer(object):
         if self.penalty == "l1_l2":
             return reference.l1_l2(weights, lam, lam, self.convention)
         if self.penalty == "orthogonal":
-            return reference.orthogonal(weights, lam, mode="rows")
+            normalization, absolute = orthogonal_model(api, self.module)
+            return reference.orthogonal(weights, lam, mode="rows", normalization=normalization, absolute=absolute)
         raise ValueError("unknown penalty %r" % self.penalty)
+
+
+def orthogonal_model(api, module):
+    """(normalization, absolute) of OrthogonalRegularizer in `module` on this release (reference.py's
+    block comment has the sources): Keras 3 (tf.keras from TF 2.16 unless TF_USE_LEGACY_KERAS)
+    normalizes with its own guard; Keras 2 with tf.math.l2_normalize; Keras 2.9 sums G_ij without abs."""
+    keras3 = module == "keras3" or (module == "tf.keras" and api is not None and api.keras_flavour == "keras3")
+    if keras3:
+        return reference.KERAS_3, True
+    version = getattr(api, "keras_version", "") or ""
+    return reference.L2_NORMALIZE, not (module == "tf.keras" and version.startswith("2.9."))
 
 
 def _contrib(function_name, **fixed):
@@ -106,8 +122,18 @@ def _upgrade_v2(api, lam):
 
 CONTRIB_NO_ZERO_SUM = since_tf("1.15", "sum_regularizer of zero-scale regularizers (TF 1.6 calls "
                                        "add_n([None, None]) and raises ValueError)")
-# tf.keras.regularizers.OrthogonalRegularizer: from TF 2.7 (Keras 2.7).
-ORTHOGONAL_SINCE = since_tf("2.7", "tf.keras.regularizers.OrthogonalRegularizer")
+# Keras 3 holds OrthogonalRegularizer's factor as a floatx (float32) tensor and multiplies the penalty by it:
+# a float64 kernel raises InvalidArgumentError ("cannot compute Mul ... expected to be a float tensor but
+# is a double tensor"), measured on Keras 3.15 / TF 2.21.
+KERAS3_ORTHOGONAL_FLOAT64 = Requirement(
+    "a float64 OrthogonalRegularizer", lambda api: "Keras 3 OrthogonalRegularizer multiplies by a float32 factor "
+    "tensor: float64 kernels raise InvalidArgumentError" if api.keras_flavour == "keras3" else None)
+KERAS3_ONLY_FLOAT64 = Requirement(
+    "a float64 OrthogonalRegularizer", lambda api: "Keras 3 OrthogonalRegularizer multiplies by a float32 factor "
+    "tensor: float64 kernels raise InvalidArgumentError")
+
+# tf.keras.regularizers.OrthogonalRegularizer: from Keras 2.9 (TF 2.9; reference.py's block comment).
+ORTHOGONAL_SINCE = since_tf("2.9", "tf.keras.regularizers.OrthogonalRegularizer")
 
 # (module name, requirement, how to reach the module, how users spell l2, l1, l1_l2)
 KERAS_MODULES = [
@@ -173,7 +199,9 @@ def _keras_records(module, requirement, module_of, spellings):
                       kernels=ORTHOGONAL_KERNELS, plumbing=DIRECT_AND_ONE_CONTAINER, kernel_shape=MATRIX_2,
                       # float32 / float64 only: the derived bound (tolerance.orthogonal_tolerance) is
                       # proven for them; half-precision MatMul on CPU is not part of this claim.
-                      dtypes=("float32", "float64"), **orthogonal)
+                      dtypes=("float32", "float64"), dtype_requires={"float64": {
+                          "tf.keras": KERAS3_ORTHOGONAL_FLOAT64, "keras3": KERAS3_ONLY_FLOAT64}.get(module)},
+                      **orthogonal)
 
 
 for _module in KERAS_MODULES:

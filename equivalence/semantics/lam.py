@@ -74,6 +74,10 @@ OK = Penalty(entries=CONTAINED)
 ROWS = [
     # -- zero --------------------------------------------------------------------
     Row('zero', 'regularizer=contrib-sum', Raises('ValueError'), tf_max='1.15'),
+    Row('zero', CONTRIB + ',reader=get_total_loss', Raises('ValueError'),
+        note="get_total_loss() add_n's the losses it finds: with a zero contrib scale there are none"),
+    Row('zero', TF_KERAS + ',container=collection|variable', Raises('AttributeError'), tf_max='1.14',
+        note="Keras' l2(0.0) before TF 1.14 is the Python number 0.0, which the v1 collection APIs cannot take"),
     Row('zero', CONTRIB + ',reader=apply_regularization', Penalty(entries=1),
         note="apply_regularization puts a constant 0 in place of the None a zero scale returns"),
     Row('zero', CONTRIB, NoPenalty(entries=CONTAINED),

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .. import reference, tolerance as tolerance_mod
-from ..reduction import release_tolerance
+from ..reduction import reference_tolerance
 from ..harness import Case, run_route
 from ..initializers import InitSpec
 from ..routes.registry import first_missing
@@ -102,14 +102,10 @@ class Context(object):
         if as_given:
             precision = None
         stored = lam if not math.isfinite(lam) else reference.stored_lambda(lam, precision)
-        ref = (self.route.reference(w, stored) if self.route is not None
+        ref = (self.route.reference(w, stored, self.api) if self.route is not None
                else reference.l2(w, stored, self.convention))
-        tol = release_tolerance(self.api, self.weights_dtype if self.weights_dtype in tolerance_mod.UNIT_ROUNDOFF
-                                else "float64", max(ref.n_terms, 1),
-                                lam=abs(stored) if math.isfinite(stored) else 0.0,
-                                sum_value=ref.sum_value, reference_rel_error=ref.rel_error,
-                                extra_roundings=ref.parts - 1)
-        return ref.value, tol
+        dtype = self.weights_dtype if self.weights_dtype in tolerance_mod.UNIT_ROUNDOFF else "float64"
+        return ref.value, reference_tolerance(self.api, dtype, ref, stored)
 
 
 class WeightProbe(object):
