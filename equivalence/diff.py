@@ -55,10 +55,9 @@ def recorded(data):
 
 
 def renamed_release(entry):
-    """A recorded release with route names of before the three-axis registry translated to slugs
-    (routes/renamed.py), so an old baseline compares route by route and cell by cell."""
+    """A recorded release, its route names of before the three-axis registry translated to slugs in
+    place (routes/renamed.py), so an old baseline compares route by route and cell by cell."""
     from .routes.renamed import RENAMED
-    entry = dict(entry)
     entry["routes"] = {RENAMED.get(name, name): facts for name, facts in (entry.get("routes") or {}).items()}
     cells = {}
     for cell, outcome in (entry.get("cells") or {}).items():
