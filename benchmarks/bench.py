@@ -130,7 +130,7 @@ def large_one_size(exponent, repeat):
     from equivalence.environment import get_api
     from equivalence.harness import Case, verify
     from equivalence.initializers import InitSpec
-    from equivalence import reduction
+    from equivalence.numerics import reduction
     api = get_api()
     n = 2 ** exponent
     side = 2 ** (exponent // 2)

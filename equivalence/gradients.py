@@ -24,9 +24,9 @@ six orders of magnitude above the float32 bound.
 
 import numpy as np
 
-from . import reference, tolerance as tolerance_mod
+from .numerics import reference, tolerance as tolerance_mod
 from .harness import WeightSource, _to_numpy
-from .reduction import unit_roundoff
+from .numerics.reduction import unit_roundoff
 from .verdict import Verdict, failure_message, ratio, run_command, worst_element
 
 GRADIENT_ROUNDINGS = 2

@@ -63,7 +63,7 @@ import time
 
 import numpy as np
 
-from . import reduction, reference, tolerance as tolerance_mod
+from .numerics import reduction, reference, tolerance as tolerance_mod
 
 DEFAULT_CASES = 10 ** 6
 # Elements drawn per (dtype, size class) at most: 10**6 cases of the two small classes fit, the

@@ -43,7 +43,7 @@ the bound carries that honestly (it is widest exactly there).
 
 import numpy as np
 
-from . import reference, tolerance as tolerance_mod
+from .numerics import reference, tolerance as tolerance_mod
 from .harness import WeightSource, _to_numpy
 from .verdict import Verdict, array_text, failure_message, ratio, run_command, worst_element
 

@@ -18,7 +18,7 @@ import numpy as np
 from .environment import suite_profile
 from .harness import Case, case_from_plan, expectation, in_range, verify
 from .initializers import InitSpec
-from .reference import HALF, l2
+from .numerics.reference import HALF, l2
 from .routes import ALL_DTYPES, ROUTES
 
 SCHEMA = 2
@@ -179,7 +179,7 @@ def migration_entry(api):
     for every corpus program, run as written and in graph mode; on TF 1.x the original programs."""
     from .migration import run
     from .mutants import converter_mutant
-    from .reduction import sums_linearly
+    from .numerics.reduction import sums_linearly
     if not api.tf2:
         return {"originals": run.original_entry(sys.executable, linear=sums_linearly(api))}
     reason = run.converter_available(sys.executable)

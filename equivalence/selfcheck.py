@@ -52,7 +52,7 @@ class DtypeStat(object):
 def sample_route(api, route, n_examples, stats, alarms, dtypes=None):
     """Verify `route` on n derandomized cases (in `dtypes` only, when given); return (cases, seconds)."""
     from hypothesis import HealthCheck, assume, given, settings
-    from . import tolerance
+    from .numerics import tolerance
     from .harness import case_from_plan, expectation, in_range, verify
     from .strategies import plans
     count = [0]

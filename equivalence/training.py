@@ -30,10 +30,10 @@ import time
 
 import numpy as np
 
-from . import reference
+from .numerics import reference
 from .harness import WeightSource, _to_numpy
 from .optim import keras_owning
-from .reference import HALF
+from .numerics.reference import HALF
 from .routes import ROUTES
 
 SEED = 0

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from equivalence.harness import expectation, ratio, run_route
-from equivalence.reference import FULL, HALF
+from equivalence.numerics.reference import FULL, HALF
 from equivalence.routes import ROUTES
 from equivalence.routes.registry import CONV2D
 from equivalence.strategies import plans

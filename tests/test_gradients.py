@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from equivalence import gradients
 from equivalence.harness import Case
 from equivalence.initializers import InitSpec
-from equivalence.reference import CONVENTIONS
+from equivalence.numerics.reference import CONVENTIONS
 from equivalence.routes import ALL_DTYPES
 
 from .routes import draw_route_case, l2_routes, require, route_params

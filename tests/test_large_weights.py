@@ -10,7 +10,7 @@ float64 (reduction.large_weights_dtype says why).
 import numpy as np
 import pytest
 
-from equivalence import reduction
+from equivalence.numerics import reduction
 from equivalence.harness import Case, verify
 from equivalence.initializers import InitSpec
 

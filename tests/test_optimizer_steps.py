@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from equivalence import optim
 from equivalence.harness import Case
 from equivalence.initializers import InitSpec
-from equivalence.reference import HALF
+from equivalence.numerics.reference import HALF
 
 from .routes import available, draw_route_case, l2_routes, require, route_params
 

@@ -11,7 +11,7 @@ replays the false alarm that exposed it (a 1.3 % error against a bound of
 import numpy as np
 import pytest
 
-from equivalence import reduction, tolerance
+from equivalence.numerics import reduction, tolerance
 from equivalence.harness import case_from_plan, verify
 from equivalence.initializers import InitSpec
 from equivalence.routes import ROUTES

@@ -10,10 +10,10 @@ each with weights_regularizer=l2, yields three collection entries.
 import numpy as np
 import pytest
 
-from equivalence import reference, tolerance
+from equivalence.numerics import reference, tolerance
 from equivalence.harness import Case, verify
 from equivalence.initializers import InitSpec
-from equivalence.reference import HALF
+from equivalence.numerics.reference import HALF
 
 from .routes import l2_routes, require, route_params
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from equivalence import training
-from equivalence.reference import CONVENTIONS
+from equivalence.numerics.reference import CONVENTIONS
 
 N_TRAIN, N_TEST, STEPS = 40, 20, 2
 

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import assume, given, strategies as st
 
-from equivalence import tolerance
+from equivalence.numerics import tolerance
 from equivalence.harness import expectation, verify
 from equivalence.routes import ROUTES
 from equivalence.strategies import plans

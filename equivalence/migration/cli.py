@@ -49,7 +49,7 @@ def main(args):
             activate(os.environ["REGEQUIV_MUTANT"])
         result = {"env": os.environ.get("REGEQUIV_ENV"), "tensorflow": api.tf_version,
                   "keras_flavour": api.keras_flavour, "releases": {}, "originals": {}}
-        from ..reduction import sums_linearly
+        from ..numerics.reduction import sums_linearly
         if api.tf2:
             entry = run.release_entry(sys.executable, programs, linear=False, mutant=converter_mutant())
             result["releases"][result["env"] or api.tf_version] = entry

@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-from .. import reference, tolerance as tolerance_mod
+from ..numerics import reference, tolerance as tolerance_mod
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 

@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from .. import reference, tolerance as tolerance_mod
-from ..reduction import reference_tolerance
+from ..numerics import reference, tolerance as tolerance_mod
+from ..numerics.reduction import reference_tolerance
 from ..harness import Case, run_route
 from ..initializers import InitSpec
 from ..routes.registry import first_missing

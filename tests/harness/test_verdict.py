@@ -15,10 +15,11 @@ import shlex
 import numpy as np
 import pytest
 
-from equivalence import gradients, harness, optim, reference
+from equivalence import gradients, harness, optim
 from equivalence.__main__ import main
 from equivalence.harness import case_from_plan
 from equivalence.initializers import InitSpec
+from equivalence.numerics import reference
 from equivalence.routes import by_name
 from equivalence.strategies import Plan
 
