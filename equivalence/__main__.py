@@ -87,7 +87,7 @@ def _run(args):
 
 
 def _run_gradient(api, route, case, args):
-    from . import gradients
+    from .training import gradients
     method = gradients.method_by_id(args.gradient)
     reason = route.gradient_dtype_unavailable(api, case.dtype)
     if method not in gradients.methods_for(api, route):
@@ -102,18 +102,18 @@ def _run_gradient(api, route, case, args):
 
 
 def _run_steps(api, route, case, args):
-    from . import optim
-    optimizer = optim.optimizer_by_name(args.optimizer)
-    if case.dtype not in optim.STEP_DTYPES:
-        print("unavailable: optimizer steps are checked in %s" % ", ".join(optim.STEP_DTYPES))
+    from .training import steps
+    optimizer = steps.optimizer_by_name(args.optimizer)
+    if case.dtype not in steps.STEP_DTYPES:
+        print("unavailable: optimizer steps are checked in %s" % ", ".join(steps.STEP_DTYPES))
         return None
     if args.data_seed == "array":
         raise SystemExit("--data-seed array: the data gradient is printed in the failure message; "
                          "rebuild it with numpy")
     seed = int(args.data_seed)
     print("steps:    %d of %s, data gradient seed %d" % (args.steps, optimizer.name, seed))
-    a = optim.data_gradient(api, seed, case.shape, case.dtype)
-    return optim.verify_steps(api, route, case, a, optimizer, args.steps, data_seed=seed)
+    a = steps.data_gradient(api, seed, case.shape, case.dtype)
+    return steps.verify_steps(api, route, case, a, optimizer, args.steps, data_seed=seed)
 
 
 def _routes(args):
@@ -167,7 +167,7 @@ def build_parser():
                           "GradientDescentOptimizer.compute_gradients, tf.GradientTape)")
     run.add_argument("--optimizer", help="check --steps steps of this optimizer instead (SGD, momentum, Adam)")
     run.add_argument("--steps", type=int, default=3)
-    run.add_argument("--data-seed", default="0", help="seed of the data loss sum(a * w)'s `a` (optim.data_gradient)")
+    run.add_argument("--data-seed", default="0", help="seed of the data loss sum(a * w)'s `a` (steps.data_gradient)")
     routes = sub.add_parser("routes", help="list the registry (slug, convention, availability here)")
     routes.add_argument("--excluded", action="store_true",
                         help="list the combinations of the three axes that are not routes, with the reason")
@@ -249,15 +249,15 @@ def dispatch(parser, args):
         from .report import main as report_main
         code = report_main(args)
         if args.training:
-            from .training import main as training_main
+            from .training.demo import main as training_main
             sys.stdout.write("\n")
             training_main(args)
         return code
     if args.command == "training":
-        from .training import main as training_main
+        from .training.demo import main as training_main
         return training_main(args)
     if args.command == "seeds":
-        from .seeding import main as seeds_main
+        from .training.seeding import main as seeds_main
         return seeds_main(args)
     if args.command == "run":
         return _run(args)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from equivalence import gradients
+from equivalence.training import gradients
 from equivalence.harness import Case
 from equivalence.initializers import InitSpec
 from equivalence.numerics.reference import CONVENTIONS

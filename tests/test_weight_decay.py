@@ -8,7 +8,7 @@ momentum and Adam it is not, and the gap is reported.
 import numpy as np
 import pytest
 
-from equivalence import weight_decay as wd
+from equivalence.training import weight_decay as wd
 
 N_STEPS = 3
 

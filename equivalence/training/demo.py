@@ -30,11 +30,11 @@ import time
 
 import numpy as np
 
-from .numerics import reference
-from .harness import WeightSource, _to_numpy
-from .optim import keras_owning
-from .numerics.reference import HALF
-from .routes import ROUTES
+from ..numerics import reference
+from ..harness import WeightSource, _to_numpy
+from .steps import keras_owning
+from ..numerics.reference import HALF
+from ..routes import ROUTES
 
 SEED = 0
 HIDDEN = 32
@@ -220,7 +220,7 @@ def to_json(result):
 def add_to_report(path, result):
     """Put the comparison under the "training" key of the JSON report at `path`."""
     import json
-    from .report import write_json
+    from ..report import write_json
     with open(path) as f:
         report = json.load(f)
     report["training"] = to_json(result)
@@ -313,7 +313,7 @@ def write_curves(path, result):
 
 def main(args):
     import sys
-    from .environment import get_api
+    from ..environment import get_api
     api = get_api()
     result = run(api, progress=lambda m: None if args.quiet else sys.stderr.write("[training] %s\n" % m))
     sys.stdout.write("# %s\n\n" % api.describe())

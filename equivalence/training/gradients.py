@@ -24,10 +24,10 @@ six orders of magnitude above the float32 bound.
 
 import numpy as np
 
-from .numerics import reference, tolerance as tolerance_mod
-from .harness import WeightSource, _to_numpy
-from .numerics.reduction import unit_roundoff
-from .verdict import Verdict, failure_message, ratio, run_command, worst_element
+from ..numerics import reference, tolerance as tolerance_mod
+from ..harness import WeightSource, _to_numpy
+from ..numerics.reduction import unit_roundoff
+from ..verdict import Verdict, failure_message, ratio, run_command, worst_element
 
 GRADIENT_ROUNDINGS = 2
 

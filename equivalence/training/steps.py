@@ -43,9 +43,9 @@ the bound carries that honestly (it is widest exactly there).
 
 import numpy as np
 
-from .numerics import reference, tolerance as tolerance_mod
-from .harness import WeightSource, _to_numpy
-from .verdict import Verdict, array_text, failure_message, ratio, run_command, worst_element
+from ..numerics import reference, tolerance as tolerance_mod
+from ..harness import WeightSource, _to_numpy
+from ..verdict import Verdict, array_text, failure_message, ratio, run_command, worst_element
 
 STEP_DTYPES = ("float32", "float64")
 
