@@ -264,13 +264,13 @@ def dispatch(parser, args):
     if args.command == "routes":
         return _routes(args)
     if args.command == "tolerance-check":
-        from .selfcheck import main as selfcheck_main
-        return selfcheck_main(args)
+        from .selfvalidation.tolerance_check import main as tolerance_check_main
+        return tolerance_check_main(args)
     if args.command == "kernel-check":
-        from .kernelcheck import main as kernelcheck_main
+        from .selfvalidation.kernelcheck import main as kernelcheck_main
         return kernelcheck_main(args)
     if args.command == "mutate":
-        from .mutation import main as mutate_main
+        from .selfvalidation.mutation import main as mutate_main
         return mutate_main(args)
     if args.command == "matrix":
         from .matrix import main as matrix_main

@@ -234,7 +234,7 @@ def main(args):
 def measure_here(args):
     from .console import Progress
     from .environment import get_api
-    from .mutants import activate
+    from .selfvalidation.mutants import activate
     from .routes import ROUTES, by_name
     from .semantics.areas import AREAS
     api = get_api()

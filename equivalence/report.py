@@ -178,7 +178,7 @@ def migration_entry(api):
     """This release's migration result (equivalence/migration/run.py): on TF 2.x its converter's output
     for every corpus program, run as written and in graph mode; on TF 1.x the original programs."""
     from .migration import run
-    from .mutants import converter_mutant
+    from .selfvalidation.mutants import converter_mutant
     from .numerics.reduction import sums_linearly
     if not api.tf2:
         return {"originals": run.original_entry(sys.executable, linear=sums_linearly(api))}

@@ -146,7 +146,7 @@ def test_the_gate_passes_on_the_recorded_release(api, recorded_here):
 @pytest.fixture(scope="module")
 def gates_under_mutants(api, recorded_here):
     """{mutant: (route, command, exit status, stdout, stderr)}: one process per mutant, side by side."""
-    from equivalence.mutants import by_name as mutant_named
+    from equivalence.selfvalidation.mutants import by_name as mutant_named
     env = dict(os.environ)
     env.pop("REGEQUIV_MUTANT", None)
     running = {}
@@ -169,7 +169,7 @@ def gates_under_mutants(api, recorded_here):
 @pytest.mark.parametrize("mutant, family, before, after", MUTANT_CASES, ids=[m[0] for m in MUTANT_CASES])
 def test_the_gate_fails_under_a_broken_api(api, recorded_here, gates_under_mutants, mutant, family, before,
                                            after):
-    from equivalence.mutants import by_name as mutant_named
+    from equivalence.selfvalidation.mutants import by_name as mutant_named
     reason = mutant_named(mutant).unavailable(api)
     if reason:
         pytest.skip("mutant %s: %s" % (mutant, reason))

@@ -18,7 +18,7 @@ import pytest
 from equivalence import matrix
 from equivalence.migration import facts, run
 from equivalence.migration.programs import PROGRAMS, SEED
-from equivalence.mutants import converter_mutant
+from equivalence.selfvalidation.mutants import converter_mutant
 from equivalence.numerics.reduction import sums_linearly
 
 PARAMS = [pytest.param(p, id=p.name) for p in PROGRAMS]

@@ -43,7 +43,7 @@ def main(args):
             lambda r: _write(args.json, r)) if args.json else None)
     else:
         from ..environment import get_api
-        from ..mutants import activate, converter_mutant
+        from ..selfvalidation.mutants import activate, converter_mutant
         api = get_api()
         if os.environ.get("REGEQUIV_MUTANT"):  # as the tests see it: the converter mutant of a failure message
             activate(os.environ["REGEQUIV_MUTANT"])

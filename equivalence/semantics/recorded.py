@@ -49,7 +49,7 @@ def fingerprint():
 
 
 def _active_mutants():
-    from ..mutants import ACTIVE
+    from ..selfvalidation.mutants import ACTIVE
     return sorted(m.name for m in ACTIVE)
 
 

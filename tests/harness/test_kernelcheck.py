@@ -5,7 +5,7 @@ loose to catch the drift it claims to catch)."""
 import numpy as np
 import pytest
 
-from equivalence import kernelcheck
+from equivalence.selfvalidation import kernelcheck
 from equivalence.numerics import reduction, tolerance
 
 CLASSES = [c for c in kernelcheck.SIZE_CLASSES if c[0] in ("1-16", "17-1024")]
