@@ -240,13 +240,13 @@ def build_parser():
 
 def dispatch(parser, args):
     if args.command == "diff":
-        from .diff import main as diff_main
-        return diff_main(args)
+        from .reporting.gate import main as gate_main
+        return gate_main(args)
     if args.command == "cell":
-        from .diff import cell_main
+        from .reporting.gate import cell_main
         return cell_main(args)
     if args.command == "report":
-        from .report import main as report_main
+        from .reporting.report import main as report_main
         code = report_main(args)
         if args.training:
             from .training.demo import main as training_main
@@ -273,19 +273,19 @@ def dispatch(parser, args):
         from .selfvalidation.mutation import main as mutate_main
         return mutate_main(args)
     if args.command == "matrix":
-        from .matrix import main as matrix_main
+        from .reporting.matrix import main as matrix_main
         return matrix_main(args)
     if args.command == "figures":
-        from .figures import main as figures_main
+        from .reporting.figures import main as figures_main
         return figures_main(args)
     if args.command == "migrate":
         from .migration.cli import main as migrate_main
         return migrate_main(args)
     if args.command == "progress":
-        from .matrix import progress
+        from .reporting.matrix import progress
         return progress(args)
     if args.command == "suite-summary":
-        from .matrix import suite_summary
+        from .reporting.matrix import suite_summary
         return suite_summary(args)
     parser.print_help()
     return 2

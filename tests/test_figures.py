@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from equivalence import figures, matrix
+from equivalence.reporting import figures, matrix
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(ROOT, "docs")

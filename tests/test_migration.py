@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from equivalence import matrix
+from equivalence.reporting import matrix
 from equivalence.migration import facts, run
 from equivalence.migration.programs import PROGRAMS, SEED
 from equivalence.selfvalidation.mutants import converter_mutant

@@ -220,7 +220,7 @@ def to_json(result):
 def add_to_report(path, result):
     """Put the comparison under the "training" key of the JSON report at `path`."""
     import json
-    from ..report import write_json
+    from ..reporting.report import write_json
     with open(path) as f:
         report = json.load(f)
     report["training"] = to_json(result)
