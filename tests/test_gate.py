@@ -127,7 +127,7 @@ def test_the_gate_passes_on_the_recorded_release(api, recorded_here):
     from equivalence.reporting.report import cell_outcome
     from equivalence.semantics.areas import AREAS
 
-    from .semantics import observations
+    from .semantic_cells import observations
     routes = [r for r in (_first_l2_route(api, family) for _, family, _, _ in MUTANT_CASES) if r is not None]
     if not routes:
         pytest.skip("no contrib / tf_slim and no Keras L2 route here: %s" % api.describe())

@@ -15,7 +15,7 @@ from equivalence.initializers import InitSpec
 from equivalence.numerics.reference import CONVENTIONS
 from equivalence.routes import ALL_DTYPES
 
-from .routes import draw_route_case, l2_routes, require, route_params
+from .route_cases import draw_route_case, l2_routes, require, route_params
 
 # lambda > 0: a zero lambda makes some APIs return no penalty at all (asserted in the value tests).
 POSITIVE_LAMBDAS = st.one_of(st.floats(min_value=1e-30, max_value=1e-6), st.floats(min_value=1e-6, max_value=1e4))

@@ -17,7 +17,7 @@ from equivalence.harness import Case
 from equivalence.initializers import InitSpec
 from equivalence.numerics.reference import HALF
 
-from .routes import available, draw_route_case, l2_routes, require, route_params
+from .route_cases import available, draw_route_case, l2_routes, require, route_params
 
 # Each example runs up to three steps through a fresh graph or Keras optimizer: a tenth of the profile
 # (10 per route and optimizer under `ci`), to keep the five-release run within the machine's budget.

@@ -4,7 +4,7 @@ import pytest
 
 from equivalence.semantics.areas import LAMBDA
 
-from .semantics import cell_params, check_cell
+from .semantic_cells import cell_params, check_cell
 
 
 @pytest.mark.parametrize("probe_id,subject", cell_params(LAMBDA))

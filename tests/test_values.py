@@ -8,7 +8,7 @@ from equivalence.harness import expectation, verify
 from equivalence.routes import ROUTES
 from equivalence.strategies import plans
 
-from .routes import draw_case, require, route_params
+from .route_cases import draw_case, require, route_params
 
 
 @pytest.mark.parametrize("route", route_params(ROUTES))

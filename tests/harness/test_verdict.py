@@ -24,7 +24,7 @@ from equivalence.numerics import reference
 from equivalence.routes import by_name
 from equivalence.strategies import Plan
 
-from ..routes import available, l2_routes
+from ..route_cases import available, l2_routes
 
 KINDS = ["penalty", "gradient", "steps"]
 TEST_SLUG = "verdict-test.slug"
