@@ -22,9 +22,9 @@ the others outside it).
 
 import numpy as np
 
-from . import steps
 from ..harness import _to_numpy
-from .steps import Tracked
+from ..numerics.tolerance import Tracked
+from . import steps
 
 WEIGHT_DECAY = 2.0 ** -4  # an exact binary fraction (see optim.py)
 
