@@ -37,7 +37,7 @@ def pytest_addoption(parser):
     parser.addoption("--max-examples", type=int, default=None,
                      help="override max_examples of the selected Hypothesis profile")
     parser.addoption("--mutant", default=os.environ.get("REGEQUIV_MUTANT") or None,
-                     help="break one upstream API before the tests run (equivalence/mutants.py; "
+                     help="break one upstream API before the tests run (equivalence/selfvalidation/mutants.py; "
                           "default $REGEQUIV_MUTANT); `python -m equivalence mutate` runs them all")
     parser.addoption("--semantics-from", default=None, metavar="REPORT_JSON",
                      help="judge the semantics cells observed by `python -m equivalence report --json` "

@@ -9,11 +9,12 @@
   seeds                                 which variable-creating APIs draw the same seeded weights here
   training                              each route's regularizer in a small network (needs scikit-learn)
   mutate [--mutant NAME] [--max-examples N] [--whole-suite] [-- PYTEST ARGS]
-                                        the suite once clean and once per broken API (mutation.py)
+                                        the suite once clean and once per broken API (selfvalidation/mutation.py)
   tolerance-check [--examples N] [--dtypes D,...]
-                                        worst observed error per dtype against its bound (selfcheck.py)
+                                        worst observed error per dtype against its bound
+                                        (selfvalidation/tolerance_check.py)
   kernel-check [--cases N] [--json PATH] the bound proved on TensorFlow's kernels, 10**6 arrays per
-                                        (kernel, dtype, size class) (kernelcheck.py)
+                                        (kernel, dtype, size class) (selfvalidation/kernelcheck.py)
   matrix [--reports DIR] [--out MD] [--data JSON]
                                         merge every env's report into docs/SEMANTICS.md
   figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
@@ -23,7 +24,7 @@
   suite-summary ENV...                  passed / failed / skipped per env from reports/ENV.junit.xml, and
                                         the total (.ci/run prints it after `tox -p 2`)
   diff [--against RELEASE] [--json [PATH]] [--report PATH] [--mutant NAME] [--route NAME]
-                                        the release gate: every recorded fact that changed (diff.py)
+                                        the release gate: every recorded fact that changed (reporting/gate.py)
   cell AREA/PROBE/SUBJECT               one semantics cell, observed and judged here
 
 Installed (pyproject.toml), the same commands are `regequiv report`, `regequiv diff`, ...
@@ -224,7 +225,7 @@ def build_parser():
     gate.add_argument("--data", help="the recorded facts (default: docs/semantics.json)")
     gate.add_argument("--report", help="gate this report (`report --json PATH`) instead of measuring")
     gate.add_argument("--mutant", default=os.environ.get("REGEQUIV_MUTANT") or None,
-                      help="break this API first (equivalence/mutants.py; default $REGEQUIV_MUTANT)")
+                      help="break this API first (equivalence/selfvalidation/mutants.py; default $REGEQUIV_MUTANT)")
     gate.add_argument("--route", action="append", help="only this route and its cells (repeatable)")
     gate.add_argument("--no-semantics", action="store_true", help="compare route facts only")
     gate.add_argument("--quiet", action="store_true", help="no progress or warning summary on stderr")

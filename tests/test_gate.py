@@ -1,4 +1,4 @@
-"""The release gate (`python -m equivalence diff`, equivalence/diff.py) picks the right baseline,
+"""The release gate (`python -m equivalence diff`, equivalence/reporting/gate.py) picks the right baseline,
 reports exactly what changed, passes on the recorded release, and fails under broken APIs."""
 
 import copy

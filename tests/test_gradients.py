@@ -2,7 +2,7 @@
 
 Taken the way users take it (tf.gradients / compute_gradients in graph mode,
 GradientTape in eager), on Hypothesis-drawn weights and lambda, judged per
-element with the bound derived in equivalence/gradients.py.
+element with the bound derived in equivalence/numerics/tolerance.py (GradientTolerance).
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """One and several optimizer steps (SGD, momentum, Adam) on `sum(a * w) + penalty(w)`.
 
 For every route, TensorFlow's trajectory matches NumPy's within the running
-error bound of equivalence/optim.py; the half-convention routes (contrib
+error bound of equivalence/numerics/tolerance.py (Tracked); the half-convention routes (contrib
 `l2(scale)` and the tf_upgrade_v2 mapping `l2(0.5 * scale)` among them) follow
 one trajectory, and a lost factor of two leaves it.
 """

@@ -1,4 +1,4 @@
-"""The release model of equivalence/reduction.py, measured on the installed release.
+"""The release model of equivalence/numerics/reduction.py, measured on the installed release.
 
 The tolerance trusts two facts per release: how a result is rounded to
 bfloat16 (to nearest, or toward zero on TF 1.6-1.10) and how a sum is

@@ -1,4 +1,4 @@
-"""REGULARIZATION_LOSSES and graph state: the outcome in equivalence/semantics/collections.py, per version."""
+"""REGULARIZATION_LOSSES and graph state: the outcome in equivalence/semantics/collection_table.py, per version."""
 
 import pytest
 

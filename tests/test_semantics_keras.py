@@ -1,4 +1,4 @@
-"""Keras defaults, config round trips, legacy keywords, frozen layers: equivalence/semantics/keras.py."""
+"""Keras defaults, config round trips, legacy keywords, frozen layers: equivalence/semantics/keras_table.py."""
 
 import pytest
 

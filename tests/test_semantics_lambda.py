@@ -1,4 +1,4 @@
-"""Every route with bad and unusual lambdas: the outcome in equivalence/semantics/lam.py, per version."""
+"""Every route with bad and unusual lambdas: the outcome in equivalence/semantics/lambda_table.py, per version."""
 
 import pytest
 

@@ -1,5 +1,5 @@
 """Every route with NaN/inf, zero-size, integer, overflowing float16 and float64 weights:
-the outcome in equivalence/semantics/weights.py, per version."""
+the outcome in equivalence/semantics/weight_table.py, per version."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Decoupled weight decay against an L2 penalty (see equivalence/weight_decay.py).
+"""Decoupled weight decay against an L2 penalty (see equivalence/training/weight_decay.py).
 
 Each decoupled optimizer the installed TensorFlow offers follows its NumPy
 trajectory; with plain SGD it is the L2 penalty of the stated scale, with

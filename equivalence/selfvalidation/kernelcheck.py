@@ -1,7 +1,7 @@
 """`python -m equivalence kernel-check`: the tolerance proved at the level of TensorFlow's kernels.
 
 The tolerance (tolerance.py) bounds how far the reductions the routes reach
-can be from the exact value. The route-level `tolerance-check` (selfcheck.py)
+can be from the exact value. The route-level `tolerance-check` (tolerance_check.py)
 tests that through every API, a few hundred cases a second. This check tests
 the same bound on the kernels themselves, at 10**6 drawn arrays per
 (kernel, dtype, size class), in minutes.

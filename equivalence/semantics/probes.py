@@ -356,7 +356,7 @@ def collection_context(api, convention=None):
 
 
 # -- Keras specifics ---------------------------------------------------------------------------
-# Each scenario runs once per Keras module a user can reach (routes/keras.py FLAVOURS) and
+# Each scenario runs once per Keras module a user can reach (routes/regularizers.py FLAVOURS) and
 # receives (api, module, spelling) where spelling maps "l2", "l1_l2", "L1L2" to that module's names.
 
 KERAS_SCALE = 0.1

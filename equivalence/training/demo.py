@@ -16,7 +16,7 @@ collection-reading routes from counting a layer twice, and penalizes every
 kernel as the seed Q&A did. Graph-mode routes train through
 `tf.compat.v1.train.AdamOptimizer.minimize`; eager ones rebuild the route on
 the current kernels under a GradientTape each step and step with the Keras
-Adam of the Keras that owns them (as in optim.py).
+Adam of the Keras that owns them (as in steps.py).
 
 It shows (1) that every route given the same *effective* strength (contrib
 scale s for half-convention routes, s/2 for Keras' full convention) trains to

@@ -201,7 +201,7 @@ def _failure_message(api, route, case, optimizer, form, n_steps, t, i, got, expe
                      data_seed):
     """What differs from a penalty's message: step t's worst weight, judged by the running bound."""
     extra = ["loss:         sum(a * w) + penalty, a = the data gradient (%s)" % (
-        "optim.data_gradient, seed %d" % data_seed if data_seed is not None else "printed below")]
+        "steps.data_gradient, seed %d" % data_seed if data_seed is not None else "printed below")]
     if data_seed is None:
         extra.append("data grad a:  %s" % array_text(data_grad))
     return failure_message(

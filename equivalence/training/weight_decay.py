@@ -15,7 +15,7 @@ contrib's wd is `l2_regularizer(scale=wd / lr)`. With momentum or Adam they
 differ: the L2 gradient enters the momentum (and Adam's normalisation by
 sqrt(v)), the decay does not. Each entry of DECOUPLED declares which, and the
 tests assert it against NumPy trajectories with the running error bound of
-optim.py (TF's trajectory is within the bound of the decoupled NumPy
+steps.py (TF's trajectory is within the bound of the decoupled NumPy
 trajectory; for SGD also within the sum of both bounds of the L2 one; for
 the others outside it).
 """
@@ -26,7 +26,7 @@ from ..harness import _to_numpy
 from ..numerics.tolerance import Tracked
 from . import steps
 
-WEIGHT_DECAY = 2.0 ** -4  # an exact binary fraction (see optim.py)
+WEIGHT_DECAY = 2.0 ** -4  # an exact binary fraction (see steps.py)
 
 
 class Decoupled(object):

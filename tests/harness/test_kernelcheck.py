@@ -1,4 +1,4 @@
-"""The kernel-level tolerance proof (equivalence/kernelcheck.py) at small size: it passes with the
+"""The kernel-level tolerance proof (equivalence/selfvalidation/kernelcheck.py) at small size: it passes with the
 suite's bound, and it fails where it must (a bound that is too tight, a drifted kernel, a bound too
 loose to catch the drift it claims to catch)."""
 
