@@ -157,6 +157,10 @@ def build_parser():
     rep.add_argument("--migration", action="store_true",
                      help="add the migration run: tf_upgrade_v2 on the TF 1.x corpus (also "
                           "REGEQUIV_REPORT_MIGRATION=1; 1-4 min)")
+    rep.add_argument("--rejudge", metavar="REPORT_JSON",
+                     help="observe nothing: judge the semantics observations REPORT_JSON recorded in this env "
+                          "against the tables as they are now, and rewrite its cells (after a table edit; "
+                          "refused when the probe or route code changed since)")
     run = sub.add_parser("run", help="one case through one route")
     run.add_argument("--route", required=True)
     run.add_argument("--shape", default="7,3")
@@ -229,6 +233,10 @@ def build_parser():
     gate.add_argument("--route", action="append", help="only this route and its cells (repeatable)")
     gate.add_argument("--no-semantics", action="store_true", help="compare route facts only")
     gate.add_argument("--quiet", action="store_true", help="no progress or warning summary on stderr")
+    gate.add_argument("--lost-since", metavar="OLD_JSON",
+                      help="measure nothing: list every fact OLD_JSON (an earlier docs/semantics.json) records "
+                           "that --data (default docs/semantics.json) records differently or not at all; "
+                           "routes renamed by the three-axis registry are matched by routes/renamed.py")
     summ = sub.add_parser("suite-summary", help="per-env and total test counts from reports/<env>.junit.xml")
     summ.add_argument("envs", nargs="+")
     summ.add_argument("--reports", default="reports")

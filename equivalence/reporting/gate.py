@@ -52,7 +52,55 @@ def load_data(path):
 
 # -- which recorded release to compare with ----------------------------------------------------
 def recorded(data):
-    return [r for r in data["releases"] if r.get("tensorflow")]
+    return [renamed_release(r) for r in data["releases"] if r.get("tensorflow")]
+
+
+def renamed_release(entry):
+    """A recorded release with route names of before the three-axis registry translated to slugs
+    (routes/renamed.py), so an old baseline compares route by route and cell by cell."""
+    from ..routes.renamed import RENAMED
+    entry = dict(entry)
+    entry["routes"] = {RENAMED.get(name, name): facts for name, facts in (entry.get("routes") or {}).items()}
+    cells = {}
+    for cell, outcome in (entry.get("cells") or {}).items():
+        area, probe, subject = cell.split("/", 2)
+        cells["/".join((area, probe, RENAMED.get(subject, subject)))] = outcome
+    entry["cells"] = cells
+    return entry
+
+
+def lost_facts(old_data, new_data):
+    """[(release label, kind, subject, fact, before, after)] for every fact `old_data` records that
+    `new_data` (a regeneration) records differently or not at all, release by release. Facts only
+    `new_data` has (new routes, new cells) are additions, not losses, and are not listed."""
+    new = {(r.get("env"), r.get("label")): r for r in recorded(new_data)}
+    lost = []
+    for old in recorded(old_data):
+        now = new.get((old.get("env"), old.get("label")))
+        if now is None:
+            lost.append((old.get("label"), "release", old.get("env"), "recorded", "yes", None))
+            continue
+        for name, record in sorted(old["routes"].items()):
+            facts = (now["routes"].get(name) or {}).get("facts", {})
+            for fact, value in sorted(record.get("facts", {}).items()):
+                if facts.get(fact) != value:
+                    lost.append((old["label"], "route", name, fact, value, facts.get(fact)))
+        for cell, value in sorted(old["cells"].items()):
+            if now["cells"].get(cell) != value:
+                lost.append((old["label"], "cell", cell.split("/", 2)[2], cell, value, now["cells"].get(cell)))
+    return lost
+
+
+def lost_main(args):
+    """`diff --lost-since OLD.json [--data NEW.json]`: the facts a regeneration lost or changed."""
+    lost = lost_facts(load_data(args.lost_since), load_data(args.data or default_data_path()))
+    for label, kind, subject, fact, before, after in lost:
+        sys.stdout.write("%s | %s %s | %s\n    before: %s\n    after:  %s\n" % (label, kind, subject, fact,
+                                                                              before, after))
+    old = sum(len(r["cells"]) + sum(len(x.get("facts", {})) for x in r["routes"].values())
+              for r in recorded(load_data(args.lost_since)))
+    sys.stdout.write("%d of %d recorded facts lost or changed\n" % (len(lost), old))
+    return 1 if lost else 0
 
 
 def baseline(data, tensorflow, flavour, against=None):
@@ -208,6 +256,8 @@ def exit_status(result):
 
 
 def main(args):
+    if getattr(args, "lost_since", None):
+        return lost_main(args)
     data_path = args.data or default_data_path()
     data = load_data(data_path)
     routes = set(args.route) if args.route else None

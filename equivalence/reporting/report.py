@@ -289,7 +289,42 @@ def write_json(path, report):
     os.rename(tmp, path)
 
 
+def rejudge(api, report):
+    """Recompute `report["semantics"]` from its recorded observations with the current tables.
+
+    A cell's outcome is (observation, table row): the observation is the measurement, the row the
+    judgement. After a table edit the observations stay valid as long as the code that observes
+    (probes, routes, harness; recorded.observer_fingerprint) did not change: that is checked, and a
+    report observed by other code is refused. Returns the number of cells whose outcome changed.
+    """
+    from ..semantics.areas import AREAS
+    from ..semantics.recorded import observer_fingerprint
+    record = report.get("observations") or {}
+    if record.get("observer") != observer_fingerprint():
+        raise ValueError("the report was observed by other probe or route code (observer fingerprint %s, "
+                         "now %s): observe again" % (record.get("observer"), observer_fingerprint()))
+    if record.get("versions") != api.versions():
+        raise ValueError("the report was observed on another install: %s" % record.get("versions"))
+    cells, changed = {}, 0
+    for key, obs in record["cells"]:
+        area, probe_id, subject = key
+        cells["/".join(key)] = cell_outcome(api, AREAS[area], key, obs)
+    for cell, outcome in cells.items():
+        changed += (report.get("semantics") or {}).get(cell) != outcome
+    report["semantics"] = cells
+    return changed
+
+
 def main(args):
+    if getattr(args, "rejudge", None):
+        from ..environment import get_api
+        with open(args.rejudge) as f:
+            report = json.load(f)
+        changed = rejudge(get_api(), report)
+        write_json(args.rejudge, report)
+        sys.stderr.write("[report] %s: %d cells rejudged, %d outcomes changed\n" % (
+            args.rejudge, len(report["semantics"]), changed))
+        return 0
     from ..console import Progress
     from ..semantics.areas import AREAS
     env = os.environ.get("REGEQUIV_ENV") or "this env"

@@ -48,6 +48,28 @@ def fingerprint():
     return digest.hexdigest()
 
 
+# What judges an observation, not what makes it: a table edit leaves the observations valid.
+JUDGEMENT = ("semantics/lambda_table.py", "semantics/weight_table.py", "semantics/collection_table.py",
+             "semantics/keras_table.py", "semantics/table.py", "semantics/outcomes.py", "training/seed_table.py",
+             "reporting/report.py", "__main__.py", "reporting/gate.py", "reporting/matrix.py", "reporting/figures.py")
+
+
+def observer_fingerprint():
+    """fingerprint() without the modules that only judge or present (JUDGEMENT): what `report --rejudge`
+    requires to be unchanged since the observations were recorded."""
+    digest = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(PACKAGE)):
+        dirs.sort()
+        for name in sorted(files):
+            rel = os.path.relpath(os.path.join(folder, name), PACKAGE).replace(os.sep, "/")
+            if not name.endswith(".py") or rel in JUDGEMENT:
+                continue
+            digest.update(rel.encode("utf-8"))
+            with open(os.path.join(folder, name), "rb") as f:
+                digest.update(f.read())
+    return digest.hexdigest()
+
+
 def _active_mutants():
     from ..selfvalidation.mutants import ACTIVE
     return sorted(m.name for m in ACTIVE)
@@ -56,7 +78,7 @@ def _active_mutants():
 def record(api, observations):
     """The report's JSON field: the observations ({tuple key: obs}) and what they depend on."""
     return {"env": os.environ.get("REGEQUIV_ENV"), "versions": api.versions(),
-            "mutants": _active_mutants(), "fingerprint": fingerprint(),
+            "mutants": _active_mutants(), "fingerprint": fingerprint(), "observer": observer_fingerprint(),
             "cells": [[list(k), obs] for k, obs in sorted(observations.items())]}
 
 

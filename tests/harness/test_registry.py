@@ -122,7 +122,10 @@ def test_k_slug_collects_exactly_one_route():
                               "-k", slug, os.path.join(TESTS, "test_values.py")],
                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
         ids = [line for line in out.stdout.splitlines() if "::" in line]
-        assert ids and all("[%s" % slug in i for i in ids), (slug, out.stdout[-2000:])
+        params = [i[i.index("[") + 1:-1].split("-") for i in ids if "[" in i]
+        # each id's parameters hold this route, and no other route
+        named = [set(r.slug for r in ROUTES if r.slug in "-".join(p)) for p in params]
+        assert ids and len(params) == len(ids) and all(n == {slug} for n in named), (slug, out.stdout[-2000:])
 
 
 def test_no_semantics_row_is_dead():
