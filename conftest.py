@@ -37,7 +37,7 @@ def pytest_addoption(parser):
     parser.addoption("--max-examples", type=int, default=None,
                      help="override max_examples of the selected Hypothesis profile")
     parser.addoption("--mutant", default=os.environ.get("REGEQUIV_MUTANT") or None,
-                     help="break one upstream API before the tests run (equivalence/mutants.py; "
+                     help="break one upstream API before the tests run (equivalence/selfvalidation/mutants.py; "
                           "default $REGEQUIV_MUTANT); `python -m equivalence mutate` runs them all")
     parser.addoption("--semantics-from", default=None, metavar="REPORT_JSON",
                      help="judge the semantics cells observed by `python -m equivalence report --json` "
@@ -62,7 +62,7 @@ def _activate_mutant(config):
     name = config.getoption("--mutant")
     if not name:
         return
-    from equivalence.mutants import activate
+    from equivalence.selfvalidation.mutants import activate
     try:
         activate(name)
     except (KeyError, LookupError) as exc:
@@ -71,7 +71,7 @@ def _activate_mutant(config):
 
 def pytest_report_header(config):
     from equivalence.environment import get_api
-    from equivalence.mutants import ACTIVE
+    from equivalence.selfvalidation.mutants import ACTIVE
     api = get_api()
     mutants = ["regequiv: MUTANT ACTIVE %s: %s %s" % (m.name, m.api_name, m.breakage) for m in ACTIVE]
     from equivalence.semantics.recorded import status

@@ -130,7 +130,7 @@ def large_one_size(exponent, repeat):
     from equivalence.environment import get_api
     from equivalence.harness import Case, verify
     from equivalence.initializers import InitSpec
-    from equivalence import reduction
+    from equivalence.numerics import reduction
     api = get_api()
     n = 2 ** exponent
     side = 2 ** (exponent // 2)
@@ -248,7 +248,7 @@ def end_to_end_route(api, route, n_examples):
     from equivalence import harness, initializers
     from equivalence.harness import EXAMPLES
     import conftest  # noqa: F401  the suite's Hypothesis profiles (ci)
-    import tests.routes
+    import tests.route_cases
     import tests.test_values as test_values
     from hypothesis import given, strategies as st
     # The value test's own body, under the ci profile with n examples (its @given fixed the
@@ -270,7 +270,7 @@ def end_to_end_route(api, route, n_examples):
                  (harness, "run_route", phases.wrap(harness, "run_route", "tf")),
                  (test_values, "verify", phases.wrap(test_values, "verify", "verify", keep_case=True)),
                  (test_values, "expectation", phases.wrap(test_values, "expectation", "judge")),
-                 (tests.routes, "in_range", phases.wrap(tests.routes, "in_range", "judge"))]
+                 (tests.route_cases, "in_range", phases.wrap(tests.route_cases, "in_range", "judge"))]
     before = EXAMPLES[route.name]
     t, cpu = time.perf_counter(), time.process_time()
     try:

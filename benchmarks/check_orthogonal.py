@@ -34,7 +34,7 @@ import sys
 
 def _api():
     import tensorflow as tf
-    from equivalence import reference
+    from equivalence.numerics import reference
     if os.environ.get("TF_USE_LEGACY_KERAS") == "1":
         import tf_keras
         return "tf_keras %s" % tf_keras.__version__, tf_keras.regularizers.OrthogonalRegularizer, \
@@ -73,8 +73,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import numpy as np
-    from equivalence import reference, tolerance
-    from equivalence.reduction import DRIFT
+    from equivalence.numerics import reference, tolerance
+    from equivalence.numerics.reduction import DRIFT
     name, cls, normalization, tf = _api()
     absolute = not name.endswith("(signed sum)")
     lam = reference.stored_lambda(args.lam, "float32")

@@ -9,11 +9,12 @@
   seeds                                 which variable-creating APIs draw the same seeded weights here
   training                              each route's regularizer in a small network (needs scikit-learn)
   mutate [--mutant NAME] [--max-examples N] [--whole-suite] [-- PYTEST ARGS]
-                                        the suite once clean and once per broken API (mutation.py)
+                                        the suite once clean and once per broken API (selfvalidation/mutation.py)
   tolerance-check [--examples N] [--dtypes D,...]
-                                        worst observed error per dtype against its bound (selfcheck.py)
+                                        worst observed error per dtype against its bound
+                                        (selfvalidation/tolerance_check.py)
   kernel-check [--cases N] [--json PATH] the bound proved on TensorFlow's kernels, 10**6 arrays per
-                                        (kernel, dtype, size class) (kernelcheck.py)
+                                        (kernel, dtype, size class) (selfvalidation/kernelcheck.py)
   matrix [--reports DIR] [--out MD] [--data JSON]
                                         merge every env's report into docs/SEMANTICS.md
   figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
@@ -23,7 +24,7 @@
   suite-summary ENV...                  passed / failed / skipped per env from reports/ENV.junit.xml, and
                                         the total (.ci/run prints it after `tox -p 2`)
   diff [--against RELEASE] [--json [PATH]] [--report PATH] [--mutant NAME] [--route NAME]
-                                        the release gate: every recorded fact that changed (diff.py)
+                                        the release gate: every recorded fact that changed (reporting/gate.py)
   cell AREA/PROBE/SUBJECT               one semantics cell, observed and judged here
 
 Installed (pyproject.toml), the same commands are `regequiv report`, `regequiv diff`, ...
@@ -87,7 +88,7 @@ def _run(args):
 
 
 def _run_gradient(api, route, case, args):
-    from . import gradients
+    from .training import gradients
     method = gradients.method_by_id(args.gradient)
     reason = route.gradient_dtype_unavailable(api, case.dtype)
     if method not in gradients.methods_for(api, route):
@@ -102,18 +103,18 @@ def _run_gradient(api, route, case, args):
 
 
 def _run_steps(api, route, case, args):
-    from . import optim
-    optimizer = optim.optimizer_by_name(args.optimizer)
-    if case.dtype not in optim.STEP_DTYPES:
-        print("unavailable: optimizer steps are checked in %s" % ", ".join(optim.STEP_DTYPES))
+    from .training import steps
+    optimizer = steps.optimizer_by_name(args.optimizer)
+    if case.dtype not in steps.STEP_DTYPES:
+        print("unavailable: optimizer steps are checked in %s" % ", ".join(steps.STEP_DTYPES))
         return None
     if args.data_seed == "array":
         raise SystemExit("--data-seed array: the data gradient is printed in the failure message; "
                          "rebuild it with numpy")
     seed = int(args.data_seed)
     print("steps:    %d of %s, data gradient seed %d" % (args.steps, optimizer.name, seed))
-    a = optim.data_gradient(api, seed, case.shape, case.dtype)
-    return optim.verify_steps(api, route, case, a, optimizer, args.steps, data_seed=seed)
+    a = steps.data_gradient(api, seed, case.shape, case.dtype)
+    return steps.verify_steps(api, route, case, a, optimizer, args.steps, data_seed=seed)
 
 
 def _routes(args):
@@ -171,7 +172,7 @@ def build_parser():
                           "GradientDescentOptimizer.compute_gradients, tf.GradientTape)")
     run.add_argument("--optimizer", help="check --steps steps of this optimizer instead (SGD, momentum, Adam)")
     run.add_argument("--steps", type=int, default=3)
-    run.add_argument("--data-seed", default="0", help="seed of the data loss sum(a * w)'s `a` (optim.data_gradient)")
+    run.add_argument("--data-seed", default="0", help="seed of the data loss sum(a * w)'s `a` (steps.data_gradient)")
     routes = sub.add_parser("routes", help="list the registry (slug, convention, availability here)")
     routes.add_argument("--excluded", action="store_true",
                         help="list the combinations of the three axes that are not routes, with the reason")
@@ -228,7 +229,7 @@ def build_parser():
     gate.add_argument("--data", help="the recorded facts (default: docs/semantics.json)")
     gate.add_argument("--report", help="gate this report (`report --json PATH`) instead of measuring")
     gate.add_argument("--mutant", default=os.environ.get("REGEQUIV_MUTANT") or None,
-                      help="break this API first (equivalence/mutants.py; default $REGEQUIV_MUTANT)")
+                      help="break this API first (equivalence/selfvalidation/mutants.py; default $REGEQUIV_MUTANT)")
     gate.add_argument("--route", action="append", help="only this route and its cells (repeatable)")
     gate.add_argument("--no-semantics", action="store_true", help="compare route facts only")
     gate.add_argument("--quiet", action="store_true", help="no progress or warning summary on stderr")
@@ -248,52 +249,52 @@ def build_parser():
 
 def dispatch(parser, args):
     if args.command == "diff":
-        from .diff import main as diff_main
-        return diff_main(args)
+        from .reporting.gate import main as gate_main
+        return gate_main(args)
     if args.command == "cell":
-        from .diff import cell_main
+        from .reporting.gate import cell_main
         return cell_main(args)
     if args.command == "report":
-        from .report import main as report_main
+        from .reporting.report import main as report_main
         code = report_main(args)
         if args.training:
-            from .training import main as training_main
+            from .training.demo import main as training_main
             sys.stdout.write("\n")
             training_main(args)
         return code
     if args.command == "training":
-        from .training import main as training_main
+        from .training.demo import main as training_main
         return training_main(args)
     if args.command == "seeds":
-        from .seeding import main as seeds_main
+        from .training.seeding import main as seeds_main
         return seeds_main(args)
     if args.command == "run":
         return _run(args)
     if args.command == "routes":
         return _routes(args)
     if args.command == "tolerance-check":
-        from .selfcheck import main as selfcheck_main
-        return selfcheck_main(args)
+        from .selfvalidation.tolerance_check import main as tolerance_check_main
+        return tolerance_check_main(args)
     if args.command == "kernel-check":
-        from .kernelcheck import main as kernelcheck_main
+        from .selfvalidation.kernelcheck import main as kernelcheck_main
         return kernelcheck_main(args)
     if args.command == "mutate":
-        from .mutation import main as mutate_main
+        from .selfvalidation.mutation import main as mutate_main
         return mutate_main(args)
     if args.command == "matrix":
-        from .matrix import main as matrix_main
+        from .reporting.matrix import main as matrix_main
         return matrix_main(args)
     if args.command == "figures":
-        from .figures import main as figures_main
+        from .reporting.figures import main as figures_main
         return figures_main(args)
     if args.command == "migrate":
         from .migration.cli import main as migrate_main
         return migrate_main(args)
     if args.command == "progress":
-        from .matrix import progress
+        from .reporting.matrix import progress
         return progress(args)
     if args.command == "suite-summary":
-        from .matrix import suite_summary
+        from .reporting.matrix import suite_summary
         return suite_summary(args)
     parser.print_help()
     return 2

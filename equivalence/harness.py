@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from . import reference, tolerance as tolerance_mod
+from .numerics import reference, tolerance as tolerance_mod
 from .routes.registry import Built, sum_entries  # noqa: F401  (the routes' result; re-exported)
 from .verdict import Verdict, failure_message, ratio, run_command  # noqa: F401  (ratio: public)
 
@@ -230,7 +230,7 @@ def expectation(route, case, api=None):
 
     With `api`, the tolerance uses the installed release's summation and rounding model (reduction.py).
     """
-    from .reduction import reference_tolerance
+    from .numerics.reduction import reference_tolerance
     weights = route.adapt(case.weights)
     lam = reference.stored_lambda(case.lam, route.lambda_precision)
     ref = route.reference(weights, lam, api)

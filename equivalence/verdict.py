@@ -1,6 +1,6 @@
 """The one verdict and failure message of the suite: penalty values, gradients, optimizer steps.
 
-Every kind of check (harness.verify, gradients.verify_gradient, optim.verify_steps) ends in a
+Every kind of check (harness.verify, gradients.verify_gradient, steps.verify_steps) ends in a
 `Verdict`, and a failing one carries the message `failure_message` builds. The message always names
 the route, the installed versions, the case (shape, dtype, lambda, initializer), expected against
 got, their ratio (2.0 or 0.5 is a lost factor of two), the tolerance with its bound and the actual
@@ -20,8 +20,8 @@ class Verdict(object):
     message:     "" when ok, else the maintainer-facing failure message (failure_message).
     got:         what TensorFlow gave (a float, an array, a list of arrays per step).
     expected:    what the reference says (harness: a reference.Reference; gradients: an array;
-                 optim: a list of optim.Tracked per step).
-    tolerance:   what judged them (None where the bound lives in `expected`, as optim's does).
+                 steps: a list of tolerance.Tracked per step).
+    tolerance:   what judged them (None where the bound lives in `expected`, as the steps' does).
     ratio:       got / expected, of the value the message reports (None when there is none).
     measurement: the harness's Measurement (value, dtype, read-back, entries, seconds), or None.
     """

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, strategies as st
 
 from equivalence.harness import expectation, ratio, run_route
-from equivalence.reference import FULL, HALF
+from equivalence.numerics.reference import FULL, HALF
 from equivalence.routes import ROUTES
 from equivalence.routes.registry import CONV2D
 from equivalence.strategies import plans
 
-from .routes import available, draw_case, l2_routes
+from .route_cases import available, draw_case, l2_routes
 
 # A non-empty rank-4 kernel: conv2d takes it as is, dense routes as (h*w*in, out),
 # tensor routes as is. Every route sees the same elements.

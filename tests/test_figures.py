@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from equivalence import figures, matrix
+from equivalence.reporting import figures, matrix
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(ROOT, "docs")
@@ -131,7 +131,7 @@ def test_timeline_input_counts_every_change_once(semantics):
 
 def test_training_input_has_every_seed_lambda_through_both_conventions():
     data = json.loads(_read("docs", "training.json"))
-    from equivalence.training import CURVE_LAMBDAS
+    from equivalence.training.demo import CURVE_LAMBDAS
     runs = sorted((c["convention"], c["lambda"]) for c in data["curves"])
     assert runs == sorted((conv, lam) for conv in ("half", "full") for lam in CURVE_LAMBDAS), runs
     for c in data["curves"]:

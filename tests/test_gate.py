@@ -1,4 +1,4 @@
-"""The release gate (`python -m equivalence diff`, equivalence/diff.py) picks the right baseline,
+"""The release gate (`python -m equivalence diff`, equivalence/reporting/gate.py) picks the right baseline,
 reports exactly what changed, passes on the recorded release, and fails under broken APIs."""
 
 import copy
@@ -9,12 +9,12 @@ import sys
 
 import pytest
 
-from equivalence import diff
+from equivalence.reporting import gate
 from equivalence.environment import parse_version
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = diff.load_data(os.path.join(ROOT, "docs", "semantics.json"))
-RECORDED = diff.recorded(DATA)
+DATA = gate.load_data(os.path.join(ROOT, "docs", "semantics.json"))
+RECORDED = gate.recorded(DATA)
 
 
 def _newest(flavour, below):
@@ -27,7 +27,7 @@ def _newest(flavour, below):
 def test_a_recorded_release_and_its_other_patches_are_compared_with_its_record(release):
     major, minor = parse_version(release["tensorflow"])[:2]
     for version in (release["tensorflow"], "%d.%d.0" % (major, minor), "%d.%d.99rc1" % (major, minor)):
-        chosen, why = diff.baseline(DATA, version, release["keras_flavour"])
+        chosen, why = gate.baseline(DATA, version, release["keras_flavour"])
         assert chosen is release, "TF %s (%s): baseline %s (%s), expected the record %s" % (
             version, release["keras_flavour"], chosen and chosen["label"], why, release["label"])
 
@@ -36,7 +36,7 @@ def test_a_recorded_release_and_its_other_patches_are_compared_with_its_record(r
 def test_an_unrecorded_minor_series_is_compared_with_the_newest_older_release(flavour):
     newest = max(parse_version(r["tensorflow"]) for r in RECORDED if r["keras_flavour"] == flavour)
     later = "%d.%d.0rc1" % (newest[0], newest[1] + 1)
-    chosen, why = diff.baseline(DATA, later, flavour)
+    chosen, why = gate.baseline(DATA, later, flavour)
     expected = _newest(flavour, parse_version(later))
     assert chosen is expected, "TF %s (%s): %s (%s), expected %s" % (
         later, flavour, chosen and chosen["label"], why, expected["label"])
@@ -45,29 +45,29 @@ def test_an_unrecorded_minor_series_is_compared_with_the_newest_older_release(fl
 def test_no_baseline_before_the_first_recorded_release():
     oldest = min(parse_version(r["tensorflow"]) for r in RECORDED if r["keras_flavour"] == "keras2")
     earlier = "%d.%d.0" % (oldest[0], oldest[1] - 1)
-    chosen, why = diff.baseline(DATA, earlier, "keras2")
+    chosen, why = gate.baseline(DATA, earlier, "keras2")
     assert chosen is None and "records no keras2 release" in why, (chosen, why)
-    result = diff.gate({"tensorflow": earlier, "keras_flavour": "keras2", "routes": []}, DATA)
-    assert diff.exit_status(result) == diff.NO_BASELINE, result
+    result = gate.gate({"tensorflow": earlier, "keras_flavour": "keras2", "routes": []}, DATA)
+    assert gate.exit_status(result) == gate.NO_BASELINE, result
 
 
 def test_against_names_a_recorded_release_by_version_label_or_env():
     release = RECORDED[-1]
     for name in (release["label"], release["env"]):
-        assert diff.baseline(DATA, "9.9.9", "keras2", against=name)[0] is release, name
-    assert diff.baseline(DATA, "9.9.9", "keras2", against="0.0.1")[0] is None
+        assert gate.baseline(DATA, "9.9.9", "keras2", against=name)[0] is release, name
+    assert gate.baseline(DATA, "9.9.9", "keras2", against="0.0.1")[0] is None
 
 
 # -- the comparison -------------------------------------------------------------------------------
 def _as_measured(release):
-    """A release entry of docs/semantics.json in the shape diff.measured_release gives."""
+    """A release entry of docs/semantics.json in the shape gate.measured_release gives."""
     return {"facts": {n: dict(r["facts"]) for n, r in release["routes"].items()},
             "cells": dict(release.get("cells") or {})}
 
 
 @pytest.mark.parametrize("release", [RECORDED[0], RECORDED[-1]], ids=lambda r: r["label"])
 def test_a_release_compared_with_itself_has_no_change(release):
-    assert diff.compare(release, _as_measured(release)) == []
+    assert gate.compare(release, _as_measured(release)) == []
 
 
 def test_each_changed_fact_and_cell_is_reported_once_with_before_and_after():
@@ -79,7 +79,7 @@ def test_each_changed_fact_and_cell_is_reported_once_with_before_and_after():
     now["cells"][cell] = "differs from the table: something else"
     gone = sorted(now["facts"])[-1]
     del now["facts"][gone]
-    changes = diff.compare(release, now)
+    changes = gate.compare(release, now)
     found = sorted((c["route"], c["fact"], c["before"], c["after"]) for c in changes)
     area, probe, subject = cell.split("/", 2)
     expected = sorted([
@@ -119,34 +119,34 @@ def recorded_here(api):
             return release
     pytest.skip("docs/semantics.json records no run of TF %s (%s): the gate compares it with %s"
                 % (v["tensorflow"], v["keras_flavour"],
-                   (diff.baseline(DATA, v["tensorflow"], v["keras_flavour"])[0] or {}).get("label")))
+                   (gate.baseline(DATA, v["tensorflow"], v["keras_flavour"])[0] or {}).get("label")))
 
 
 def test_the_gate_passes_on_the_recorded_release(api, recorded_here):
     """The route facts measured here, and the cells the semantics tests observe (once per session)."""
-    from equivalence.report import cell_outcome
+    from equivalence.reporting.report import cell_outcome
     from equivalence.semantics.areas import AREAS
 
-    from .semantics import observations
+    from .semantic_cells import observations
     routes = [r for r in (_first_l2_route(api, family) for _, family, _, _ in MUTANT_CASES) if r is not None]
     if not routes:
         pytest.skip("no contrib / tf_slim and no Keras L2 route here: %s" % api.describe())
     names = set(r.name for r in routes)
-    report = diff.measure(api, routes, semantics=False)
+    report = gate.measure(api, routes, semantics=False)
     report["semantics"] = {}
     for area in AREAS.values():
         for key, obs in observations(api, area).items():
             if key[2] in names:
                 report["semantics"]["/".join(key)] = cell_outcome(api, area, list(key), obs)
-    result = diff.gate(report, DATA, against=recorded_here["label"], routes=names)
+    result = gate.gate(report, DATA, against=recorded_here["label"], routes=names)
     assert result["cells_compared"] > 0 and result["facts_compared"] > 0, result
-    assert diff.exit_status(result) == 0, diff.to_text(result)
+    assert gate.exit_status(result) == 0, gate.to_text(result)
 
 
 @pytest.fixture(scope="module")
 def gates_under_mutants(api, recorded_here):
     """{mutant: (route, command, exit status, stdout, stderr)}: one process per mutant, side by side."""
-    from equivalence.mutants import by_name as mutant_named
+    from equivalence.selfvalidation.mutants import by_name as mutant_named
     env = dict(os.environ)
     env.pop("REGEQUIV_MUTANT", None)
     running = {}
@@ -169,7 +169,7 @@ def gates_under_mutants(api, recorded_here):
 @pytest.mark.parametrize("mutant, family, before, after", MUTANT_CASES, ids=[m[0] for m in MUTANT_CASES])
 def test_the_gate_fails_under_a_broken_api(api, recorded_here, gates_under_mutants, mutant, family, before,
                                            after):
-    from equivalence.mutants import by_name as mutant_named
+    from equivalence.selfvalidation.mutants import by_name as mutant_named
     reason = mutant_named(mutant).unavailable(api)
     if reason:
         pytest.skip("mutant %s: %s" % (mutant, reason))

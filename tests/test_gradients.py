@@ -2,20 +2,20 @@
 
 Taken the way users take it (tf.gradients / compute_gradients in graph mode,
 GradientTape in eager), on Hypothesis-drawn weights and lambda, judged per
-element with the bound derived in equivalence/gradients.py.
+element with the bound derived in equivalence/numerics/tolerance.py (GradientTolerance).
 """
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from equivalence import gradients
+from equivalence.training import gradients
 from equivalence.harness import Case
 from equivalence.initializers import InitSpec
-from equivalence.reference import CONVENTIONS
+from equivalence.numerics.reference import CONVENTIONS
 from equivalence.routes import ALL_DTYPES
 
-from .routes import draw_route_case, l2_routes, require, route_params
+from .route_cases import draw_route_case, l2_routes, require, route_params
 
 # lambda > 0: a zero lambda makes some APIs return no penalty at all (asserted in the value tests).
 POSITIVE_LAMBDAS = st.one_of(st.floats(min_value=1e-30, max_value=1e-6), st.floats(min_value=1e-6, max_value=1e4))

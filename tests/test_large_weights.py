@@ -10,11 +10,11 @@ float64 (reduction.large_weights_dtype says why).
 import numpy as np
 import pytest
 
-from equivalence import reduction
+from equivalence.numerics import reduction
 from equivalence.harness import Case, verify
 from equivalence.initializers import InitSpec
 
-from .routes import l2_routes, require, route_params
+from .route_cases import l2_routes, require, route_params
 
 N = 2 ** 24
 SHAPE = (4096, 4096)  # conv2d routes see it as a 1x1 convolution (registry.KernelShape.adapt)

@@ -15,11 +15,11 @@ import sys
 
 import pytest
 
-from equivalence import matrix
+from equivalence.reporting import matrix
 from equivalence.migration import facts, run
 from equivalence.migration.programs import PROGRAMS, SEED
-from equivalence.mutants import converter_mutant
-from equivalence.reduction import sums_linearly
+from equivalence.selfvalidation.mutants import converter_mutant
+from equivalence.numerics.reduction import sums_linearly
 
 PARAMS = [pytest.param(p, id=p.name) for p in PROGRAMS]
 

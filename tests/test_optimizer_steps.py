@@ -1,7 +1,7 @@
 """One and several optimizer steps (SGD, momentum, Adam) on `sum(a * w) + penalty(w)`.
 
 For every route, TensorFlow's trajectory matches NumPy's within the running
-error bound of equivalence/optim.py; the half-convention routes (contrib
+error bound of equivalence/numerics/tolerance.py (Tracked); the half-convention routes (contrib
 `l2(scale)` and the tf_upgrade_v2 mapping `l2(0.5 * scale)` among them) follow
 one trajectory, and a lost factor of two leaves it.
 """
@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from equivalence import optim
+from equivalence.training import steps
 from equivalence.harness import Case
 from equivalence.initializers import InitSpec
-from equivalence.reference import HALF
+from equivalence.numerics.reference import HALF
 
-from .routes import available, draw_route_case, l2_routes, require, route_params
+from .route_cases import available, draw_route_case, l2_routes, require, route_params
 
 # Each example runs up to three steps through a fresh graph or Keras optimizer: a tenth of the profile
 # (10 per route and optimizer under `ci`), to keep the five-release run within the machine's budget.
@@ -27,14 +27,14 @@ N_STEPS = st.integers(min_value=1, max_value=3)
 
 
 def optimizer_params():
-    return [pytest.param(o, id=o.name) for o in optim.OPTIMIZERS]
+    return [pytest.param(o, id=o.name) for o in steps.OPTIMIZERS]
 
 
-data_gradient = optim.data_gradient  # the data loss sum(a * w): a in [-1, 1), exact in the case's dtype
+data_gradient = steps.data_gradient  # the data loss sum(a * w): a in [-1, 1), exact in the case's dtype
 
 
 def _step_dtypes(api, route):
-    return [d for d in route.supported_dtypes(api) if d in optim.STEP_DTYPES]
+    return [d for d in route.supported_dtypes(api) if d in steps.STEP_DTYPES]
 
 
 @pytest.mark.parametrize("optimizer", optimizer_params())
@@ -42,11 +42,11 @@ def _step_dtypes(api, route):
 @STEP_SETTINGS
 @given(data=st.data())
 def test_steps_match_numpy(api, route, optimizer, data):
-    case = draw_route_case(api, route, data, STEP_LAMBDAS, dtypes=optim.STEP_DTYPES)
+    case = draw_route_case(api, route, data, STEP_LAMBDAS, dtypes=steps.STEP_DTYPES)
     seed = data.draw(st.integers(0, 2 ** 31 - 1), label="data seed")
     a = data_gradient(api, seed, case.shape, case.dtype)
     n = data.draw(N_STEPS, label="steps")
-    verdict = optim.verify_steps(api, route, case, a, optimizer, n, data_seed=seed)
+    verdict = steps.verify_steps(api, route, case, a, optimizer, n, data_seed=seed)
     assert verdict.ok, verdict.message
 
 
@@ -62,10 +62,10 @@ def test_a_lost_factor_of_two_leaves_the_trajectory(api, route, optimizer):
     require(api, route, "float32")
     case = _fixed_case()
     a = data_gradient(api, 3, case.shape, "float32")
-    verdict = optim.verify_steps(api, route, case, a, optimizer, 3, data_seed=3)
+    verdict = steps.verify_steps(api, route, case, a, optimizer, 3, data_seed=3)
     assert verdict.ok, verdict.message
     doubled = Case(case.weights, case.dtype, case.lam * (2.0 if route.convention is HALF else 0.5), case.init)
-    wrong = optim.reference_trajectory(route, doubled, a, optimizer, 3, optim.step_form(api, route))[-1]
+    wrong = steps.reference_trajectory(route, doubled, a, optimizer, 3, steps.step_form(api, route))[-1]
     got = np.asarray(verdict.got[-1]).astype(np.float64)
     assert np.any(np.abs(got - wrong.value) > verdict.expected[-1].bound()), (
         "%s through %s: the trajectory with a lost factor of two is within the bound" % (route.name, optimizer.name))
@@ -81,7 +81,7 @@ def test_half_convention_routes_share_one_trajectory(api, optimizer):
     a = data_gradient(api, 3, case.shape, "float32")
     finals = {}
     for r in routes:
-        verdict = optim.verify_steps(api, r, case, a, optimizer, 3, data_seed=3)
+        verdict = steps.verify_steps(api, r, case, a, optimizer, 3, data_seed=3)
         assert verdict.ok, verdict.message
         finals[r] = (np.asarray(verdict.got[-1]).astype(np.float64).reshape(-1), verdict.expected[-1])
     for x, y in itertools.combinations(routes, 2):

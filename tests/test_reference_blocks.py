@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from equivalence import reference
+from equivalence.numerics import reference
 from equivalence.harness import same_bits
 
 SIZES = [reference.BLOCK - 1, reference.BLOCK + 1, 3 * reference.BLOCK + 5]

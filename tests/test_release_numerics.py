@@ -1,4 +1,4 @@
-"""The release model of equivalence/reduction.py, measured on the installed release.
+"""The release model of equivalence/numerics/reduction.py, measured on the installed release.
 
 The tolerance trusts two facts per release: how a result is rounded to
 bfloat16 (to nearest, or toward zero on TF 1.6-1.10) and how a sum is
@@ -11,7 +11,7 @@ replays the false alarm that exposed it (a 1.3 % error against a bound of
 import numpy as np
 import pytest
 
-from equivalence import reduction, tolerance
+from equivalence.numerics import reduction, tolerance
 from equivalence.harness import case_from_plan, verify
 from equivalence.initializers import InitSpec
 from equivalence.routes import ROUTES

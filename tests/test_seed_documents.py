@@ -10,12 +10,12 @@ each with weights_regularizer=l2, yields three collection entries.
 import numpy as np
 import pytest
 
-from equivalence import reference, tolerance
+from equivalence.numerics import reference, tolerance
 from equivalence.harness import Case, verify
 from equivalence.initializers import InitSpec
-from equivalence.reference import HALF
+from equivalence.numerics.reference import HALF
 
-from .routes import l2_routes, require, route_params
+from .route_cases import l2_routes, require, route_params
 
 SEED_000_SCALE = 0.01
 SEED_000_HALF = 39.2  # printed by the seed document

@@ -10,9 +10,9 @@ import itertools
 import numpy as np
 import pytest
 
-from equivalence import seeding
-from equivalence.seed_table import ACROSS, CALLED_TWICE, FAMILIES, ROWS, TWICE
-from equivalence.seeding import DIFFERS, IDENTICAL, identical
+from equivalence.training import seeding
+from equivalence.training.seed_table import ACROSS, CALLED_TWICE, FAMILIES, ROWS, TWICE
+from equivalence.training.seeding import DIFFERS, IDENTICAL, identical
 from equivalence.semantics.table import lookup
 
 # The bound is computed in float64; TensorFlow scales its float32 draw by a float32 limit: one rounding

@@ -1,7 +1,7 @@
 """Seeds, as the seed document warns about them.
 
 * Which APIs that create variables draw the same weights from the same seeded
-  initializer: tests/test_seed_table.py, against equivalence/seed_table.py.
+  initializer: tests/test_seed_table.py, against equivalence/training/seed_table.py.
 * A graph-level seed (tf.compat.v1.set_random_seed) makes its own graph
   reproducible and does nothing for another graph.
 * NumPy's seed and TensorFlow's are independent.

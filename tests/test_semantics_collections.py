@@ -1,10 +1,10 @@
-"""REGULARIZATION_LOSSES and graph state: the outcome in equivalence/semantics/collections.py, per version."""
+"""REGULARIZATION_LOSSES and graph state: the outcome in equivalence/semantics/collection_table.py, per version."""
 
 import pytest
 
 from equivalence.semantics.areas import COLLECTIONS
 
-from .semantics import cell_params, check_cell
+from .semantic_cells import cell_params, check_cell
 
 
 @pytest.mark.parametrize("probe_id,subject", cell_params(COLLECTIONS))

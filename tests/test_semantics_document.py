@@ -7,11 +7,11 @@ import os
 
 import pytest
 
-from equivalence import matrix
-from equivalence.report import route_entry
+from equivalence.reporting import matrix
+from equivalence.reporting.report import route_entry
 from equivalence.routes import ROUTES
 
-from .routes import route_params
+from .route_cases import route_params
 
 DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs")
 
@@ -31,7 +31,7 @@ def recorded_release(api):
     for release in data["releases"]:
         if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"]:
             return release
-    from equivalence.diff import baseline
+    from equivalence.reporting.gate import baseline
     before, _ = baseline(data, v["tensorflow"], v["keras_flavour"])
     pytest.skip("docs/semantics.json records no run of TF %s (%s); the release gate compares it with %s: "
                 "python -m equivalence diff" % (v["tensorflow"], v["keras_flavour"],
@@ -70,10 +70,10 @@ def test_recorded_facts_hold_in_this_release(api, recorded_release, route):
 
 def test_recorded_semantics_cells_hold_in_this_release(api, recorded_release):
     """Every semantics-table cell the document records for this release has the outcome it records."""
-    from equivalence.report import cell_outcome
+    from equivalence.reporting.report import cell_outcome
     from equivalence.semantics.areas import AREAS
 
-    from .semantics import observations  # shared with the semantics tests: each cell is observed once
+    from .semantic_cells import observations  # shared with the semantics tests: each cell is observed once
     recorded = recorded_release.get("cells") or {}
     if not recorded:
         pytest.fail("docs/semantics.json has no semantics cells for %s: regenerate the matrix"

@@ -1,10 +1,10 @@
-"""Keras defaults, config round trips, legacy keywords, frozen layers: equivalence/semantics/keras.py."""
+"""Keras defaults, config round trips, legacy keywords, frozen layers: equivalence/semantics/keras_table.py."""
 
 import pytest
 
 from equivalence.semantics.areas import KERAS
 
-from .semantics import cell_params, check_cell
+from .semantic_cells import cell_params, check_cell
 
 
 @pytest.mark.parametrize("probe_id,subject", cell_params(KERAS))

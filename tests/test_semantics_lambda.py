@@ -1,10 +1,10 @@
-"""Every route with bad and unusual lambdas: the outcome in equivalence/semantics/lam.py, per version."""
+"""Every route with bad and unusual lambdas: the outcome in equivalence/semantics/lambda_table.py, per version."""
 
 import pytest
 
 from equivalence.semantics.areas import LAMBDA
 
-from .semantics import cell_params, check_cell
+from .semantic_cells import cell_params, check_cell
 
 
 @pytest.mark.parametrize("probe_id,subject", cell_params(LAMBDA))

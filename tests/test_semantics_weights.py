@@ -1,11 +1,11 @@
 """Every route with NaN/inf, zero-size, integer, overflowing float16 and float64 weights:
-the outcome in equivalence/semantics/weights.py, per version."""
+the outcome in equivalence/semantics/weight_table.py, per version."""
 
 import pytest
 
 from equivalence.semantics.areas import WEIGHTS
 
-from .semantics import cell_params, check_cell
+from .semantic_cells import cell_params, check_cell
 
 
 @pytest.mark.parametrize("probe_id,subject", cell_params(WEIGHTS))

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from equivalence import training
-from equivalence.reference import CONVENTIONS
+from equivalence.training import demo
+from equivalence.numerics.reference import CONVENTIONS
 
 N_TRAIN, N_TEST, STEPS = 40, 20, 2
 
@@ -17,12 +17,12 @@ N_TRAIN, N_TEST, STEPS = 40, 20, 2
 def _tiny_data():
     rng = np.random.RandomState(1)
     n_in = 64
-    return (rng.rand(N_TRAIN, n_in).astype(np.float32), rng.randint(0, training.N_CLASSES, N_TRAIN),
-            rng.rand(N_TEST, n_in).astype(np.float32), rng.randint(0, training.N_CLASSES, N_TEST))
+    return (rng.rand(N_TRAIN, n_in).astype(np.float32), rng.randint(0, demo.N_CLASSES, N_TRAIN),
+            rng.rand(N_TEST, n_in).astype(np.float32), rng.randint(0, demo.N_CLASSES, N_TEST))
 
 
 def _one_route_per_convention(api):
-    routes = training._trainable_routes(api)  # noqa: SLF001  (the routes the demonstration trains)
+    routes = demo._trainable_routes(api)  # noqa: SLF001  (the routes the demonstration trains)
     picked = [[r for r in routes if r.convention is c][:1] for c in CONVENTIONS.values()]
     return [r for group in picked for r in group]
 
@@ -34,11 +34,11 @@ def test_report_json_carries_the_training_comparison(api, tmp_path):
     routes = _one_route_per_convention(api)
     if not routes:
         pytest.skip("no L2 route trains in float32 here")
-    result = training.run(api, data=_tiny_data(), steps=STEPS, routes=routes)
+    result = demo.run(api, data=_tiny_data(), steps=STEPS, routes=routes)
     path = str(tmp_path / "report.json")
     with open(path, "w") as f:
         json.dump({"schema": "kept", "routes": []}, f)
-    training.add_to_report(path, result)
+    demo.add_to_report(path, result)
     with open(path) as f:
         report = json.load(f)
     assert report["schema"] == "kept" and report["routes"] == [], "the report's own keys were changed"
@@ -52,7 +52,7 @@ def test_report_json_carries_the_training_comparison(api, tmp_path):
     assert sorted(by_route) == sorted(r.name for r in routes), by_route.keys()
     scales = sorted(e["equivalent_lambda"] for entries in by_route.values() for e in entries)
     # every route at the ordinary scale, one route per convention at the collapsing one
-    assert scales == sorted([training.ORDINARY_SCALE] * len(routes) + [training.COLLAPSE_SCALE] * len(routes))
+    assert scales == sorted([demo.ORDINARY_SCALE] * len(routes) + [demo.COLLAPSE_SCALE] * len(routes))
     for route in routes:
         for e in by_route[route.name]:
             assert e["convention"] == route.convention.name

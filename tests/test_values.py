@@ -3,12 +3,12 @@
 import pytest
 from hypothesis import assume, given, strategies as st
 
-from equivalence import tolerance
+from equivalence.numerics import tolerance
 from equivalence.harness import expectation, verify
 from equivalence.routes import ROUTES
 from equivalence.strategies import plans
 
-from .routes import draw_case, require, route_params
+from .route_cases import draw_case, require, route_params
 
 
 @pytest.mark.parametrize("route", route_params(ROUTES))
@@ -17,7 +17,7 @@ def test_penalty_matches_reference(api, route, data):
     require(api, route)
     dtypes = route.supported_dtypes(api)
     case = draw_case(api, data.draw(plans(dtypes, route.kernel), label="plan"))
-    assume(route.lambda_unavailable(api, case.lam) is None)  # e.g. TF 1.6 sum_regularizer at 0: see lam.py
+    assume(route.lambda_unavailable(api, case.lam) is None)  # e.g. TF 1.6 sum_regularizer at 0: see lambda_table.py
     # in_range bounds the L2 intermediates; an L1 total can still overflow: that is the weights table's job.
     assume(tolerance.fits(case.dtype, expectation(route, case)[0].value))
     verdict = verify(api, route, case)

@@ -1,4 +1,4 @@
-"""Decoupled weight decay against an L2 penalty (see equivalence/weight_decay.py).
+"""Decoupled weight decay against an L2 penalty (see equivalence/training/weight_decay.py).
 
 Each decoupled optimizer the installed TensorFlow offers follows its NumPy
 trajectory; with plain SGD it is the L2 penalty of the stated scale, with
@@ -8,7 +8,7 @@ momentum and Adam it is not, and the gap is reported.
 import numpy as np
 import pytest
 
-from equivalence import weight_decay as wd
+from equivalence.training import weight_decay as wd
 
 N_STEPS = 3
 

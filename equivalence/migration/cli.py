@@ -18,7 +18,7 @@ from .programs import PROGRAMS, by_name
 def table(result):
     """Markdown lines: the document's migration section (matrix.migration_section) for this result."""
     from ..environment import parse_version
-    from ..matrix import migration_facts, migration_section
+    from ..reporting.matrix import migration_facts, migration_section
     releases = []
     for env, originals in sorted(result.get("originals", {}).items()):
         releases.append({"label": env, "migration": migration_facts({"originals": originals}), "_key": (0, env)})
@@ -37,19 +37,19 @@ def main(args):
     progress = (lambda msg: (sys.stderr.write("[migrate] %s\n" % msg), sys.stderr.flush())) if not args.quiet \
         else None
     if args.sweep:
-        from ..matrix import history_envs
+        from ..reporting.matrix import history_envs
         envs = args.envs.split(",") if args.envs else history_envs(args.tox_ini)
         result = run.sweep(args.tox_dir, envs, progress=progress, checkpoint=(
             lambda r: _write(args.json, r)) if args.json else None)
     else:
         from ..environment import get_api
-        from ..mutants import activate, converter_mutant
+        from ..selfvalidation.mutants import activate, converter_mutant
         api = get_api()
         if os.environ.get("REGEQUIV_MUTANT"):  # as the tests see it: the converter mutant of a failure message
             activate(os.environ["REGEQUIV_MUTANT"])
         result = {"env": os.environ.get("REGEQUIV_ENV"), "tensorflow": api.tf_version,
                   "keras_flavour": api.keras_flavour, "releases": {}, "originals": {}}
-        from ..reduction import sums_linearly
+        from ..numerics.reduction import sums_linearly
         if api.tf2:
             entry = run.release_entry(sys.executable, programs, linear=False, mutant=converter_mutant())
             result["releases"][result["env"] or api.tf_version] = entry

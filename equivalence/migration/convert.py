@@ -3,7 +3,7 @@
 Runs exactly what the `tf_upgrade_v2` console script runs
 (tensorflow.tools.compatibility.tf_upgrade_v2_main:main, same arguments), after
 breaking the converter's mapping of `tf.contrib.layers.l2_regularizer` when
-REGEQUIV_MUTANT names a converter mutant (equivalence/mutants.py, owner
+REGEQUIV_MUTANT names a converter mutant (equivalence/selfvalidation/mutants.py, owner
 "migration"). The runner uses this wrapper only while such a mutant is active,
 and the console script otherwise. No equivalence import: this runs under any
 TF 2.x env's interpreter with only the repository on PYTHONPATH.

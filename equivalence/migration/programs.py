@@ -6,8 +6,8 @@ the way a TF 1.x user would, and prints it as its last line:
     REGEQUIV_RESULT <repr of a Python float>
 
 Its record here states the same weights, lambda and convention, so that the
-expected number comes from the NumPy reference (equivalence.reference), with
-the derived tolerance (equivalence.tolerance), without any TensorFlow: a TF 2.x
+expected number comes from the NumPy reference (equivalence.numerics.reference), with
+the derived tolerance (equivalence.numerics.tolerance), without any TensorFlow: a TF 2.x
 env can judge a converted program without a TF 1.x interpreter, and a TF 1.x
 env checks that the original program prints the reference's number (which
 checks the record against the file).
@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-from .. import reference, tolerance as tolerance_mod
+from ..numerics import reference, tolerance as tolerance_mod
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 

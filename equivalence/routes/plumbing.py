@@ -144,7 +144,7 @@ def _keras_dense(api, src, reg, record):
 COLOCATED = {"bfloat16": tf_in("bfloat16 through get_variable(regularizer=) (L2Loss is colocated with "
                                "the variable and has no CPU bfloat16 kernel there)", ("2.0", "2.4"), ("2.5", None))}
 # TF 1.7-1.8 tf.keras Dense with l2(0.0) raises AttributeError ('float' object has no attribute
-# '_unconditional_loss'): an upstream bug, asserted as such in semantics/lam.py (probe `zero`).
+# '_unconditional_loss'): an upstream bug, asserted as such in semantics/lambda_table.py (probe `zero`).
 DENSE_ZERO_LAMBDA = tf_in("Dense(kernel_regularizer=l2(0.0)) (AttributeError upstream on 1.7-1.8)",
                           ("1.0", "1.7"), ("1.9", None))
 
@@ -288,14 +288,14 @@ def pair_requires(record, attachment):
 # A zero contrib scale returns no penalty, and get_total_loss() of no loss at all raises ValueError.
 NO_TOTAL_OF_NOTHING = Requirement(
     "a loss to total", lambda api: "get_total_loss() with a zero contrib scale has no loss to add (ValueError; "
-                                   "asserted in semantics/lam.py)")
+                                   "asserted in semantics/lambda_table.py)")
 # Keras' l2(0.0) before TF 1.14 is the Python number 0.0: TF 1.x graph APIs cannot put it in a collection.
 KERAS_ZERO_IS_A_TENSOR = since_tf("1.14", "a zero tf.keras regularizer in a v1 collection (before 1.14 it returns "
                                           "the Python number 0.0: AttributeError)")
 
 
 def pair_zero_lambda_requires(record, attachment, reader):
-    """What lambda == 0 needs on this combination beyond each record's own (semantics/lam.py asserts it)."""
+    """What lambda == 0 needs on this combination beyond each record's own (semantics/lambda_table.py asserts it)."""
     if reader.name == "get_total_loss" and record.family == "contrib":
         return NO_TOTAL_OF_NOTHING
     if record.module == "tf.keras" and attachment.fills in ("collection", "variable"):

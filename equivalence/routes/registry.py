@@ -265,7 +265,7 @@ class Route(object):
         return [d for d in self.dtypes if self.gradient_dtype_unavailable(api, d) is None]
 
     def lambda_unavailable(self, api, lam):
-        """Why this route cannot take `lam` here (asserted in semantics/lam.py instead), or None."""
+        """Why this route cannot take `lam` here (asserted in semantics/lambda_table.py instead), or None."""
         if lam == 0 and self.zero_lambda_requires is not None:
             return self.zero_lambda_requires.missing(api)
         return None

@@ -12,8 +12,8 @@ Adding a regularizer is one `Regularizer(...)` in REGULARIZERS (docs/ARCHITECTUR
 walks OrthogonalRegularizer through it).
 """
 
-from .. import reference
-from ..reference import FULL, HALF
+from ..numerics import reference
+from ..numerics.reference import FULL, HALF
 from .plumbing import EVERY_PAIR, PAIRWISE, THREE_KINDS, DIRECT_AND_ONE_CONTAINER
 from .registry import (ABS, ARITHMETIC, CONTRIB, KERAS3, KERAS_L2_GRADIENT_KERNELS, KERAS_L2_KERNELS, L2LOSS,
                        ALL_DTYPES, LEGACY_KERAS, MATRIX_2, TF_KERAS, HALF_L2_KERNELS, MATMUL, Requirement, since_tf)

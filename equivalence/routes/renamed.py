@@ -1,7 +1,7 @@
 """The display names the 27 routes had before the registry became regularizer x attachment x reader.
 
 Reports and docs/semantics.json recorded before then key their cells by these
-names; `diff.py` (the release gate) and `by_name` translate them, so an old
+names; `reporting/gate.py` (the release gate) and `by_name` translate them, so an old
 baseline still compares cell by cell. Nothing new is ever added here.
 """
 

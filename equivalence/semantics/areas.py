@@ -2,8 +2,8 @@
 
 A cell key is [area, probe id, subject]: the subject is a route name (lambda
 and weights areas), "REGULARIZATION_LOSSES" (collections area) or a Keras
-module prefix (Keras area). The tables live in lam.py, weights.py,
-collections.py and keras.py.
+module prefix (Keras area). The tables live in lambda_table.py, weight_table.py,
+collection_table.py and keras_table.py.
 """
 
 from ..routes import ROUTES, by_name
@@ -49,22 +49,22 @@ def _flavour(prefix):
 
 
 def _lam_rows():
-    from .lam import ROWS
+    from .lambda_table import ROWS
     return ROWS
 
 
 def _collection_rows():
-    from .collections import ROWS
+    from .collection_table import ROWS
     return ROWS
 
 
 def _keras_rows():
-    from .keras import ROWS
+    from .keras_table import ROWS
     return ROWS
 
 
 def _weights_rows():
-    from .weights import ROWS
+    from .weight_table import ROWS
     return ROWS
 
 

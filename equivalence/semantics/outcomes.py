@@ -137,7 +137,7 @@ class Overflows(Outcome):
         out = self._no_exception(obs)
         if out:
             return out
-        from ..tolerance import LARGEST_FINITE
+        from ..numerics.tolerance import LARGEST_FINITE
         expected, _ = ctx.expected_value(ctx.numeric_lambda)
         if not abs(expected) < LARGEST_FINITE.get(ctx.weights_dtype, 0.0):
             out.append("the probe is wrong: the exact penalty %r does not fit %s" % (expected, ctx.weights_dtype))

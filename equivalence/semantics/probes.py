@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from .. import reference, tolerance as tolerance_mod
-from ..reduction import reference_tolerance
+from ..numerics import reference, tolerance as tolerance_mod
+from ..numerics.reduction import reference_tolerance
 from ..harness import Case, run_route
 from ..initializers import InitSpec
 from ..routes.registry import first_missing
@@ -356,7 +356,7 @@ def collection_context(api, convention=None):
 
 
 # -- Keras specifics ---------------------------------------------------------------------------
-# Each scenario runs once per Keras module a user can reach (routes/keras.py FLAVOURS) and
+# Each scenario runs once per Keras module a user can reach (routes/regularizers.py FLAVOURS) and
 # receives (api, module, spelling) where spelling maps "l2", "l1_l2", "L1L2" to that module's names.
 
 KERAS_SCALE = 0.1

@@ -49,9 +49,9 @@ def fingerprint():
 
 
 # What judges an observation, not what makes it: a table edit leaves the observations valid.
-JUDGEMENT = ("semantics/lam.py", "semantics/weights.py", "semantics/collections.py", "semantics/keras.py",
-             "semantics/table.py", "semantics/outcomes.py", "seed_table.py", "report.py", "__main__.py", "diff.py",
-             "matrix.py", "figures.py")
+JUDGEMENT = ("semantics/lambda_table.py", "semantics/weight_table.py", "semantics/collection_table.py",
+             "semantics/keras_table.py", "semantics/table.py", "semantics/outcomes.py", "training/seed_table.py",
+             "reporting/report.py", "__main__.py", "reporting/gate.py", "reporting/matrix.py", "reporting/figures.py")
 
 
 def observer_fingerprint():
@@ -71,7 +71,7 @@ def observer_fingerprint():
 
 
 def _active_mutants():
-    from ..mutants import ACTIVE
+    from ..selfvalidation.mutants import ACTIVE
     return sorted(m.name for m in ACTIVE)
 
 

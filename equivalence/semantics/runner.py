@@ -45,7 +45,7 @@ def run_cells(keys, cell_seconds=CELL_SECONDS, startup_seconds=STARTUP_SECONDS):
 def _one_worker(keys, cell_seconds, startup_seconds):
     proc = subprocess.Popen([sys.executable, "-m", "equivalence.semantics.worker"], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    from ..mutants import ACTIVE
+    from ..selfvalidation.mutants import ACTIVE
     request = {"keys": keys, "mutants": [m.name for m in ACTIVE]}
     proc.stdin.write(json.dumps(request).encode("utf-8"))
     proc.stdin.close()

@@ -9,7 +9,7 @@ def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     request = json.loads(sys.stdin.read())
     from ..environment import get_api
-    from ..mutants import activate
+    from ..selfvalidation.mutants import activate
     from .areas import observe
     api = get_api()
     for name in request["mutants"]:

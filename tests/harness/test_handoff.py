@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from equivalence import harness, reference
+from equivalence import harness
+from equivalence.numerics import reference
 
 
 @given(hnp.arrays(st.sampled_from([np.float16, np.float32, np.float64]),

@@ -1,11 +1,12 @@
-"""The kernel-level tolerance proof (equivalence/kernelcheck.py) at small size: it passes with the
+"""The kernel-level tolerance proof (equivalence/selfvalidation/kernelcheck.py) at small size: it passes with the
 suite's bound, and it fails where it must (a bound that is too tight, a drifted kernel, a bound too
 loose to catch the drift it claims to catch)."""
 
 import numpy as np
 import pytest
 
-from equivalence import kernelcheck, reduction, tolerance
+from equivalence.selfvalidation import kernelcheck
+from equivalence.numerics import reduction, tolerance
 
 CLASSES = [c for c in kernelcheck.SIZE_CLASSES if c[0] in ("1-16", "17-1024")]
 CASES = 200

@@ -2,8 +2,8 @@
 
 import os
 
-from equivalence.mutants import MUTANTS, OWNER_TESTS
-from equivalence.mutation import selection_for
+from equivalence.selfvalidation.mutants import MUTANTS, OWNER_TESTS
+from equivalence.selfvalidation.mutation import selection_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -35,7 +35,7 @@ def test_the_clean_run_covers_every_mutants_tests():
 
 
 def test_failures_are_parsed_from_pytest_output_whatever_the_header_width():
-    from equivalence.mutation import failures
+    from equivalence.selfvalidation.mutation import failures
     output = "\n".join([
         "=================================== FAILURES ===================================",
         "_______________ test_short[a] _______________",

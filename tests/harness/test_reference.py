@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from equivalence import reference
-from equivalence.reference import FULL, HALF
+from equivalence.numerics import reference
+from equivalence.numerics.reference import FULL, HALF
 
 
 def test_seed_000_ones_kernel_is_39_2_half_and_78_4_full():

@@ -136,7 +136,7 @@ def test_no_semantics_row_is_dead():
     from equivalence.environment import parse_version
     from equivalence.semantics import areas
     from equivalence.semantics.table import dead_rows
-    from equivalence import seed_table
+    from equivalence.training import seed_table
     with io.open(os.path.join(ROOT, "docs", "semantics.json"), encoding="utf-8") as f:
         releases = [(parse_version(r["tensorflow"]), r["keras_flavour"]) for r in json.load(f)["releases"]]
     dead = []

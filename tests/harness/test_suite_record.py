@@ -1,6 +1,6 @@
 """The matrix's record of a full-suite run: counts read from pytest's JUnit XML, and the README sentence."""
 
-from equivalence import matrix
+from equivalence.reporting import matrix
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="1" failures="2" skipped="3" tests="11"

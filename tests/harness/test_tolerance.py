@@ -5,9 +5,9 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from equivalence import tolerance
+from equivalence.numerics import tolerance
 from equivalence.strategies import MAX_SIDE
-from equivalence.tolerance import LEAF, UNIT_ROUNDOFF, relative_bound, summation_depth
+from equivalence.numerics.tolerance import LEAF, UNIT_ROUNDOFF, relative_bound, summation_depth
 
 DTYPES = sorted(UNIT_ROUNDOFF)
 SIZES = st.integers(min_value=0, max_value=2 ** 30)
@@ -90,8 +90,8 @@ import numpy as np  # noqa: E402
 from hypothesis import assume, settings  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-from equivalence import reference  # noqa: E402
-from equivalence.reduction import DRIFT  # noqa: E402
+from equivalence.numerics import reference  # noqa: E402
+from equivalence.numerics.reduction import DRIFT  # noqa: E402
 
 
 def _emulate_orthogonal(w, lam, mode, dtype, signed=False):

@@ -15,14 +15,16 @@ import shlex
 import numpy as np
 import pytest
 
-from equivalence import gradients, harness, optim, reference
+from equivalence import harness
+from equivalence.training import gradients, steps
 from equivalence.__main__ import main
 from equivalence.harness import case_from_plan
 from equivalence.initializers import InitSpec
+from equivalence.numerics import reference
 from equivalence.routes import by_name
 from equivalence.strategies import Plan
 
-from ..routes import available, l2_routes
+from ..route_cases import available, l2_routes
 
 KINDS = ["penalty", "gradient", "steps"]
 TEST_SLUG = "verdict-test.slug"
@@ -50,9 +52,9 @@ def _wrong_expectation(monkeypatch, kind):
         monkeypatch.setattr(gradients, "expected_gradient",
                             lambda route, case, api=None: (lambda e, tol: (2 * e, tol))(*right(route, case, api)))
     else:
-        right = optim.reference_trajectory
-        monkeypatch.setattr(optim, "reference_trajectory", lambda *args: [
-            optim.Tracked(2 * t.value, t.err, t.dtype) for t in right(*args)])
+        right = steps.reference_trajectory
+        monkeypatch.setattr(steps, "reference_trajectory", lambda *args: [
+            steps.Tracked(2 * t.value, t.err, t.dtype) for t in right(*args)])
 
 
 def _check(api, route, case, kind):
@@ -60,8 +62,8 @@ def _check(api, route, case, kind):
         return harness.verify(api, route, case)
     if kind == "gradient":
         return gradients.verify_gradient(api, route, case, gradients.methods_for(api, route)[0])
-    return optim.verify_steps(api, route, case, optim.data_gradient(api, 7, case.shape, case.dtype),
-                              optim.OPTIMIZERS[0], 2, data_seed=7)
+    return steps.verify_steps(api, route, case, steps.data_gradient(api, 7, case.shape, case.dtype),
+                              steps.OPTIMIZERS[0], 2, data_seed=7)
 
 
 def _field(message, name):
@@ -136,10 +138,10 @@ def test_an_explicit_array_is_printed_where_the_command_cannot_rebuild_it(api, m
     route = _route(api, "steps")
     shape = (3, 2, 2, 2) if route.kernel.min_dims == 4 else (4, 3)
     w = np.random.RandomState(5).randn(*shape).astype(np.float32)
-    a = optim.data_gradient(api, 7, shape, "float32")
+    a = steps.data_gradient(api, 7, shape, "float32")
     case = harness.Case(w, "float32", 0.01, InitSpec("array", array=w))
     _wrong_expectation(monkeypatch, "steps")
-    message = optim.verify_steps(api, route, case, a, optim.OPTIMIZERS[0], 1).message
+    message = steps.verify_steps(api, route, case, a, steps.OPTIMIZERS[0], 1).message
     assert "--init 'array'" in _field(message, "reproduce") and "--data-seed array" in _field(message, "reproduce")
     printed_a = message.split("  data grad a:")[1].split("  reproduce:")[0]
     printed_w = message.split("  weights:")[1]

@@ -4,7 +4,7 @@ each on the Python its env name says."""
 import os
 import re
 
-from equivalence import matrix
+from equivalence.reporting import matrix
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

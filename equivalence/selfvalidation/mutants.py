@@ -22,7 +22,7 @@ Adding a mutant is one `@mutant(...)` entry below.
 import functools
 import numbers
 
-from .routes.registry import CONTRIB, Requirement, first_missing, registrar
+from ..routes.registry import CONTRIB, Requirement, first_missing, registrar
 
 MUTANTS = []
 
@@ -338,7 +338,7 @@ def _converter_missing(api):
     if not api.tf2:
         return "TF %s: the migration run converts only on TF 2.x (TF 1.x runs the originals)" % api.tf_version
     import sys
-    from .migration.run import converter_available
+    from ..migration.run import converter_available
     return converter_available(sys.executable)
 
 
@@ -369,7 +369,7 @@ ACTIVE = []
 
 def activate(name):
     """Break the named API in this process (once). Raises LookupError when it does not exist here."""
-    from .environment import get_api
+    from ..environment import get_api
     m = by_name(name)
     if m in ACTIVE:
         return m

@@ -15,11 +15,11 @@ import traceback
 
 import numpy as np
 
-from .environment import suite_profile
-from .harness import Case, case_from_plan, expectation, in_range, verify
-from .initializers import InitSpec
-from .reference import HALF, l2
-from .routes import ALL_DTYPES, ROUTES
+from ..environment import suite_profile
+from ..harness import Case, case_from_plan, expectation, in_range, verify
+from ..initializers import InitSpec
+from ..numerics.reference import HALF, l2
+from ..routes import ALL_DTYPES, ROUTES
 
 SCHEMA = 2
 
@@ -40,7 +40,7 @@ def fixed_cases(api):
 def _sample(api, route, n_examples, seed_label):
     """Verify `route` on `n_examples` Hypothesis cases; return (count, first failure or None)."""
     from hypothesis import HealthCheck, given, settings
-    from .strategies import plans
+    from ..strategies import plans
     state = {"n": 0, "failure": None}
 
     @settings(max_examples=n_examples, deadline=None, derandomize=True, database=None,
@@ -84,7 +84,7 @@ def dtype_probe(api, route):
 
 
 def _plan(dtype, shape):
-    from .strategies import Plan
+    from ..strategies import Plan
     return Plan(dtype, shape, InitSpec("glorot_uniform", seed=1), 0.25)
 
 
@@ -159,7 +159,7 @@ def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=T
         report["semantics"] = semantics_cells(api, progress, observed=observed,
                                               subjects=None if routes is None else set(r.name for r in routes))
         # The raw observations, for the tests of this env to judge instead of observing again.
-        from .semantics.recorded import record
+        from ..semantics.recorded import record
         report["observations"] = record(api, observed)
     if migration:
         report["current_route"] = "migration run"
@@ -177,9 +177,9 @@ def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=T
 def migration_entry(api):
     """This release's migration result (equivalence/migration/run.py): on TF 2.x its converter's output
     for every corpus program, run as written and in graph mode; on TF 1.x the original programs."""
-    from .migration import run
-    from .mutants import converter_mutant
-    from .reduction import sums_linearly
+    from ..migration import run
+    from ..selfvalidation.mutants import converter_mutant
+    from ..numerics.reduction import sums_linearly
     if not api.tf2:
         return {"originals": run.original_entry(sys.executable, linear=sums_linearly(api))}
     reason = run.converter_available(sys.executable)
@@ -297,8 +297,8 @@ def rejudge(api, report):
     (probes, routes, harness; recorded.observer_fingerprint) did not change: that is checked, and a
     report observed by other code is refused. Returns the number of cells whose outcome changed.
     """
-    from .semantics.areas import AREAS
-    from .semantics.recorded import observer_fingerprint
+    from ..semantics.areas import AREAS
+    from ..semantics.recorded import observer_fingerprint
     record = report.get("observations") or {}
     if record.get("observer") != observer_fingerprint():
         raise ValueError("the report was observed by other probe or route code (observer fingerprint %s, "
@@ -317,7 +317,7 @@ def rejudge(api, report):
 
 def main(args):
     if getattr(args, "rejudge", None):
-        from .environment import get_api
+        from ..environment import get_api
         with open(args.rejudge) as f:
             report = json.load(f)
         changed = rejudge(get_api(), report)
@@ -325,12 +325,12 @@ def main(args):
         sys.stderr.write("[report] %s: %d cells rejudged, %d outcomes changed\n" % (
             args.rejudge, len(report["semantics"]), changed))
         return 0
-    from .console import Progress
-    from .semantics.areas import AREAS
+    from ..console import Progress
+    from ..semantics.areas import AREAS
     env = os.environ.get("REGEQUIV_ENV") or "this env"
     checkpoint = (lambda r: write_json(args.json, r)) if args.json else None
     try:
-        from .environment import get_api
+        from ..environment import get_api
         api = get_api()
     except Exception as exc:  # TensorFlow itself does not import: that is this env's result
         error = {"schema": SCHEMA, "env": os.environ.get("REGEQUIV_ENV"), "complete": False,
@@ -383,8 +383,8 @@ def semantics_cells(api, progress=None, observed=None, subjects=None):
     does not, "differs from the table: <what happened>". Cells run in the
     tables' contained worker, as in the tests.
     """
-    from .semantics.areas import AREAS
-    from .semantics.runner import run_cells
+    from ..semantics.areas import AREAS
+    from ..semantics.runner import run_cells
     cells = {}
     for name in sorted(AREAS):
         area = AREAS[name]

@@ -388,7 +388,7 @@ def render(name, inp, source):
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={
             "Date": None, "Title": ALT[name], "Source": source, "Identifier": "sha256:" + digest(inp),
-            "Description": "Drawn by equivalence/figures.py from %s (`tox -e matrix`); the identifier is the "
+            "Description": "Drawn by equivalence/reporting/figures.py from %s (`tox -e matrix`); the identifier is the "
                            "SHA-256 of the canonical JSON of figures.figure_input(%r, docs)." % (source, name)})
     return buf.getvalue()
 

@@ -102,7 +102,7 @@ def _first_meaningful(message, mutant):
 
 
 def main(args):
-    from .environment import get_api
+    from ..environment import get_api
     from .mutants import MUTANTS, by_name
     api = get_api()
     chosen = [by_name(n) for n in args.mutant] if args.mutant else list(MUTANTS)
@@ -118,7 +118,7 @@ def main(args):
     if not clean_ok:
         print(output[-4000:])
     rows = []
-    from .console import Progress
+    from ..console import Progress
     progress = Progress(len(chosen), "mutants")
     for m in chosen:
         progress(m.name)

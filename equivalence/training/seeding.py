@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from .routes.registry import CONTRIB, KERAS3, LEGACY_KERAS, TF_KERAS, TF_LAYERS, first_missing
+from ..routes.registry import CONTRIB, KERAS3, LEGACY_KERAS, TF_KERAS, TF_LAYERS, first_missing
 
 SHAPE = (6, 4)  # fan_in 6, fan_out 4; conv2d gets (1, 1, 6, 4), the same fans and element count
 GLOBAL_SEED = 1
@@ -231,7 +231,7 @@ def groups(draws):
 
 
 def main(args=None):
-    from .environment import get_api
+    from ..environment import get_api
     api = get_api()
     print(api.describe())
     creators = available(api, CREATORS)

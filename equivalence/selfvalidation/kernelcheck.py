@@ -1,7 +1,7 @@
 """`python -m equivalence kernel-check`: the tolerance proved at the level of TensorFlow's kernels.
 
 The tolerance (tolerance.py) bounds how far the reductions the routes reach
-can be from the exact value. The route-level `tolerance-check` (selfcheck.py)
+can be from the exact value. The route-level `tolerance-check` (tolerance_check.py)
 tests that through every API, a few hundred cases a second. This check tests
 the same bound on the kernels themselves, at 10**6 drawn arrays per
 (kernel, dtype, size class), in minutes.
@@ -63,7 +63,7 @@ import time
 
 import numpy as np
 
-from . import reduction, reference, tolerance as tolerance_mod
+from ..numerics import reduction, reference, tolerance as tolerance_mod
 
 DEFAULT_CASES = 10 ** 6
 # Elements drawn per (dtype, size class) at most: 10**6 cases of the two small classes fit, the
@@ -112,7 +112,7 @@ class Kernel(object):
         return 2 if self.penalty == "l1_l2" else 1
 
     def unavailable(self, api, dtype):
-        from .routes.registry import first_missing_kernel
+        from ..routes.registry import first_missing_kernel
         return first_missing_kernel(self.reaches, api, dtype)
 
     def expected(self, lam, s2, s1):
@@ -131,7 +131,7 @@ class Kernel(object):
 
 
 def _kernels():
-    from .routes.registry import ABS, ARITHMETIC, HALF_L2_KERNELS, KERAS_L2_KERNELS, L2LOSS
+    from ..routes.registry import ABS, ARITHMETIC, HALF_L2_KERNELS, KERAS_L2_KERNELS, L2LOSS
     l1_kernels = (ABS, ARITHMETIC)
 
     def l2_loss(tf, w, lam):
@@ -534,7 +534,7 @@ def run(api, kernels, dtypes, classes, cases, elements, seed, bound_fn=bound, pr
 
 
 def main(args):
-    from .environment import get_api
+    from ..environment import get_api
     api = get_api()
     MAX_BATCH[0] = args.max_batch
     kernels = [k for k in _kernels() if not args.kernel or k.name in args.kernel]

@@ -26,7 +26,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 
 from . import figures
-from .environment import parse_version
+from ..environment import parse_version
 
 FLAVOUR_LABEL = {"keras2": "Keras 2", "keras3": "Keras 3", "legacy": "tf_keras (TF_USE_LEGACY_KERAS=1)"}
 

@@ -23,7 +23,7 @@ Measured (`python -m equivalence seeds`) on TF 1.6, 1.9, 1.13, 1.15, 2.0, 2.4, 2
 """
 
 from .seeding import DIFFERS, IDENTICAL
-from .semantics.table import Row
+from ..semantics.table import Row
 
 ACROSS, TWICE, CALLED_TWICE, FAMILIES = (
     "across APIs", "same API twice", "same object called twice", "v1 and Keras classes, one distribution")

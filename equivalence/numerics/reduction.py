@@ -36,7 +36,7 @@ we require rtol < DRIFT / (2 + DRIFT).
 import math
 
 from . import tolerance as tolerance_mod
-from .environment import parse_version
+from ..environment import parse_version
 
 # The first release measured to reduce as blocks combined pairwise.
 TREE_REDUCTION_SINCE = parse_version("1.15")

@@ -16,7 +16,7 @@ collection-reading routes from counting a layer twice, and penalizes every
 kernel as the seed Q&A did. Graph-mode routes train through
 `tf.compat.v1.train.AdamOptimizer.minimize`; eager ones rebuild the route on
 the current kernels under a GradientTape each step and step with the Keras
-Adam of the Keras that owns them (as in optim.py).
+Adam of the Keras that owns them (as in steps.py).
 
 It shows (1) that every route given the same *effective* strength (contrib
 scale s for half-convention routes, s/2 for Keras' full convention) trains to
@@ -30,11 +30,11 @@ import time
 
 import numpy as np
 
-from . import reference
-from .harness import WeightSource, _to_numpy
-from .optim import keras_owning
-from .reference import HALF
-from .routes import ROUTES
+from ..numerics import reference
+from ..harness import WeightSource, _to_numpy
+from .steps import keras_owning
+from ..numerics.reference import HALF
+from ..routes import ROUTES
 
 SEED = 0
 HIDDEN = 32
@@ -220,7 +220,7 @@ def to_json(result):
 def add_to_report(path, result):
     """Put the comparison under the "training" key of the JSON report at `path`."""
     import json
-    from .report import write_json
+    from ..reporting.report import write_json
     with open(path) as f:
         report = json.load(f)
     report["training"] = to_json(result)
@@ -313,7 +313,7 @@ def write_curves(path, result):
 
 def main(args):
     import sys
-    from .environment import get_api
+    from ..environment import get_api
     api = get_api()
     result = run(api, progress=lambda m: None if args.quiet else sys.stderr.write("[training] %s\n" % m))
     sys.stdout.write("# %s\n\n" % api.describe())

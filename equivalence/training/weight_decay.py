@@ -15,24 +15,24 @@ contrib's wd is `l2_regularizer(scale=wd / lr)`. With momentum or Adam they
 differ: the L2 gradient enters the momentum (and Adam's normalisation by
 sqrt(v)), the decay does not. Each entry of DECOUPLED declares which, and the
 tests assert it against NumPy trajectories with the running error bound of
-optim.py (TF's trajectory is within the bound of the decoupled NumPy
+steps.py (TF's trajectory is within the bound of the decoupled NumPy
 trajectory; for SGD also within the sum of both bounds of the L2 one; for
 the others outside it).
 """
 
 import numpy as np
 
-from . import optim
-from .harness import _to_numpy
-from .optim import Tracked
+from ..harness import _to_numpy
+from ..numerics.tolerance import Tracked
+from . import steps
 
-WEIGHT_DECAY = 2.0 ** -4  # an exact binary fraction (see optim.py)
+WEIGHT_DECAY = 2.0 ** -4  # an exact binary fraction (see steps.py)
 
 
 class Decoupled(object):
     """One decoupled-weight-decay optimizer.
 
-    base:        the optim.OPTIMIZERS entry whose update follows the decay
+    base:        the steps.OPTIMIZERS entry whose update follows the decay
     form:        "keras" (decay w * wd * lr, eager Keras) or "v1" (decay wd * w, graph contrib)
     make:        api -> optimizer, or raises; `missing(api)` says why it is absent
     equals_l2:   whether real arithmetic makes it identical to an L2 penalty (plain SGD only)
@@ -51,7 +51,7 @@ class Decoupled(object):
 
 
 def _base(name):
-    return [o for o in optim.OPTIMIZERS if o.name == name][0]
+    return [o for o in steps.OPTIMIZERS if o.name == name][0]
 
 
 def _keras_missing(build):
@@ -94,28 +94,28 @@ def _contrib_opt(api):
 
 DECOUPLED = [
     _entry("keras SGD(weight_decay=wd)", "SGD", "keras",
-           lambda api: api.tf_keras_module.optimizers.SGD(learning_rate=optim.LR, weight_decay=WEIGHT_DECAY),
+           lambda api: api.tf_keras_module.optimizers.SGD(learning_rate=steps.LR, weight_decay=WEIGHT_DECAY),
            equals_l2=True),
     _entry("keras SGD(momentum=, weight_decay=wd)", "momentum", "keras",
-           lambda api: api.tf_keras_module.optimizers.SGD(learning_rate=optim.LR, momentum=optim.MOMENTUM,
+           lambda api: api.tf_keras_module.optimizers.SGD(learning_rate=steps.LR, momentum=steps.MOMENTUM,
                                                           weight_decay=WEIGHT_DECAY),
            equals_l2=False),
     _entry("keras Adam(weight_decay=wd)", "Adam", "keras",
            lambda api: api.tf_keras_module.optimizers.Adam(
-               learning_rate=optim.ADAM_LR, beta_1=optim.BETA_1, beta_2=optim.BETA_2, epsilon=optim.EPSILON,
+               learning_rate=steps.ADAM_LR, beta_1=steps.BETA_1, beta_2=steps.BETA_2, epsilon=steps.EPSILON,
                weight_decay=WEIGHT_DECAY),
            equals_l2=False),
     _entry("keras AdamW(weight_decay=wd)", "Adam", "keras",
            lambda api: api.tf_keras_module.optimizers.AdamW(
-               learning_rate=optim.ADAM_LR, beta_1=optim.BETA_1, beta_2=optim.BETA_2, epsilon=optim.EPSILON,
+               learning_rate=steps.ADAM_LR, beta_1=steps.BETA_1, beta_2=steps.BETA_2, epsilon=steps.EPSILON,
                weight_decay=WEIGHT_DECAY),
            equals_l2=False),
     _entry("contrib.opt.MomentumWOptimizer(wd, lr, momentum=0)", "SGD", "v1",
-           lambda api: _contrib_opt(api).MomentumWOptimizer(WEIGHT_DECAY, optim.LR, 0.0),
+           lambda api: _contrib_opt(api).MomentumWOptimizer(WEIGHT_DECAY, steps.LR, 0.0),
            equals_l2=True),
     _entry("contrib.opt.AdamWOptimizer(wd, lr)", "Adam", "v1",
-           lambda api: _contrib_opt(api).AdamWOptimizer(WEIGHT_DECAY, optim.ADAM_LR, beta1=optim.BETA_1,
-                                                        beta2=optim.BETA_2, epsilon=optim.EPSILON),
+           lambda api: _contrib_opt(api).AdamWOptimizer(WEIGHT_DECAY, steps.ADAM_LR, beta1=steps.BETA_1,
+                                                        beta2=steps.BETA_2, epsilon=steps.EPSILON),
            equals_l2=False),
 ]
 
@@ -135,7 +135,7 @@ def run_decoupled(api, entry, weights, data_grad, n_steps):
                     sess.run(train)
                     out.append(sess.run(w))
         return out
-    keras, is_keras3 = optim.keras_owning(api, None)
+    keras, is_keras3 = steps.keras_owning(api, None)
     w = keras.Variable(weights, dtype=weights.dtype.name) if is_keras3 else tf.Variable(weights)
     opt = entry.make(api)
     a = tf.constant(data_grad)

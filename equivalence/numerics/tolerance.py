@@ -62,6 +62,11 @@ direction: each factor lies in [1 - 2u, 1], so the same bound holds with
 u replaced by 2u (Higham, sec. 2.1: the unit roundoff of a directed rounding is
 beta**(1 - t), twice that of rounding to nearest). `rounding=TOWARD_ZERO` selects
 it; reduction.rounding() says which releases need it.
+
+Every bound the suite judges by lives here: Tolerance (a penalty, derived above),
+OrthogonalTolerance (OrthogonalRegularizer), GradientTolerance (a penalty's gradient,
+per element) and Tracked (a running error bound through NumPy's optimizer steps);
+each section below derives its own.
 """
 
 import math
@@ -311,3 +316,131 @@ def orthogonal_reference_tolerance(ref, dtype, lam, rounding=NEAREST, linear=Fal
                                 abs_value=ref.abs_value, absolute=ref.absolute,
                                 reference_rel_error=ref.rel_error, reference_abs_error=ref.abs_error,
                                 linear=linear)
+
+
+# --- The gradient of an L2 penalty, per element (training/gradients.py) ------------------------
+#
+# TensorFlow's gradient of a penalty has exactly two roundings per element:
+#
+#   1. lambda converted to the weights' dtype (for Keras from its float32 copy)
+#   2. one product: L2Loss's gradient is `w * grad` (the 1/2 and the 2 of
+#      d(w**2)/dw cancel exactly); Square's is `grad * (2 * w)`, and `2 * w`
+#      is exact. `add_n` / `Sum` pass the upstream gradient on unchanged.
+#
+# so |got - exact| <= ((1 + u)**2 - 1) * |exact| (u of the release's rounding mode,
+# reduction.unit_roundoff: 2u for bfloat16 before TF 1.11, which truncates), plus the reference's own
+# rounding (U64), plus flush-to-zero of subnormals (TF's CPU kernels): lambda
+# flushed costs at most tiny * c|w|, a flushed product at most tiny, a flushed
+# subnormal weight at most c * lambda * tiny (c = 2 for the full convention,
+# 1 for half).
+
+GRADIENT_ROUNDINGS = 2
+
+
+class GradientTolerance(object):
+    """Per-element bound |got - expected| <= rtol * |expected| + atol (derived above)."""
+
+    def __init__(self, dtype, lam, c, weights, u=None):
+        from .reference import U64, as_float64
+        u = UNIT_ROUNDOFF[dtype] if u is None else u
+        tiny = SMALLEST_NORMAL[dtype]
+        self.dtype, self.k = dtype, GRADIENT_ROUNDINGS
+        self.rtol = relative_bound(GRADIENT_ROUNDINGS, u) + U64
+        w = np.abs(as_float64(weights))
+        self.atol = tiny * (c * w + c * abs(lam) + 1.0)
+
+    def bound(self, expected):
+        return self.rtol * np.abs(expected) + self.atol
+
+    def describe(self):
+        return "rtol=%.3g (k=%d roundings in %s) + flush-to-zero atol <= %.3g" % (
+            self.rtol, self.k, self.dtype, float(np.max(self.atol)) if np.size(self.atol) else 0.0)
+
+
+# --- A running error bound: optimizer steps in NumPy (training/steps.py) -----------------------
+#
+# The NumPy reference (`Tracked`) is a running error analysis: every
+# intermediate carries its float64 value and a bound on how far a computation
+# in the case's dtype (unit roundoff u, smallest normal `tiny`) can be from
+# the exact value. Each operation is one correctly rounded IEEE operation on
+# TF's CPU kernels (Eigen's add, mul, div, sqrt), so for z = x op y:
+#
+#   err(x +- y) = ex + ey                              then rounding
+#   err(x * y)  = |x| ey + |y| ex + ex ey               then rounding
+#   err(x / y)  = (ex + |x/y| ey) / (|y| - ey)          then rounding
+#   err(sqrt x) = ex / (sqrt(x) + sqrt(max(x - ex, 0))) then rounding
+#   rounding:     + u * (|z| + err) + tiny              (the tiny covers flush-to-zero)
+#
+# These are rigorous bounds, not first-order estimates. For float64 cases the float64 reference
+# rounds as much as TensorFlow does: bound() doubles the bound.
+
+
+class Tracked(object):
+    """A float64 value and an elementwise bound on a `dtype` computation's distance from it (above)."""
+
+    def __init__(self, value, err, dtype):
+        self.value = np.asarray(value, dtype=np.float64)
+        self.err = np.asarray(err, dtype=np.float64) + np.zeros_like(self.value)
+        self.dtype = dtype
+
+    @classmethod
+    def exact(cls, value, dtype):
+        return cls(value, 0.0, dtype)
+
+    @classmethod
+    def stored(cls, value, dtype, roundings=1):
+        """A number converted to (or computed by `roundings` operations in) `dtype`."""
+        t = cls(value, 0.0, dtype)
+        for _ in range(roundings):
+            t = t._rounded(t.value, t.err)
+        return t
+
+    def _rounded(self, value, err):
+        u = UNIT_ROUNDOFF[self.dtype]
+        tiny = SMALLEST_NORMAL[self.dtype]
+        return Tracked(value, err + u * (np.abs(value) + err) + tiny, self.dtype)
+
+    def _lift(self, other):
+        return other if isinstance(other, Tracked) else Tracked.exact(other, self.dtype)
+
+    def __add__(self, other):
+        o = self._lift(other)
+        return self._rounded(self.value + o.value, self.err + o.err)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        o = self._lift(other)
+        return self._rounded(self.value - o.value, self.err + o.err)
+
+    def __rsub__(self, other):
+        return self._lift(other) - self
+
+    def __mul__(self, other):
+        o = self._lift(other)
+        err = np.abs(self.value) * o.err + np.abs(o.value) * self.err + self.err * o.err
+        return self._rounded(self.value * o.value, err)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        o = self._lift(other)
+        margin = np.abs(o.value) - o.err
+        if np.any(margin <= 0):
+            raise ValueError("divisor not bounded away from zero")
+        q = self.value / o.value
+        return self._rounded(q, (self.err + np.abs(q) * o.err) / margin)
+
+    def __rtruediv__(self, other):
+        return self._lift(other) / self
+
+    def sqrt(self):
+        root = np.sqrt(self.value)
+        low = np.sqrt(np.maximum(self.value - self.err, 0.0))
+        denom = root + low
+        err = np.where(denom > 0, self.err / np.where(denom > 0, denom, 1.0), np.sqrt(self.err))
+        return self._rounded(root, err)
+
+    def bound(self):
+        """The bound for comparing TF with this float64 reference (doubled for float64: see above)."""
+        return self.err * (2.0 if self.dtype == "float64" else 1.0)

@@ -30,11 +30,12 @@ import os
 import shlex
 import sys
 
-from .environment import parse_version
+from ..environment import parse_version
 
-DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "semantics.json")
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # equivalence/
+DATA = os.path.join(os.path.dirname(PACKAGE), "docs", "semantics.json")
 # The copy installed with the package (pyproject.toml: a symlink to docs/semantics.json in the checkout).
-PACKAGED_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "semantics.json")
+PACKAGED_DATA = os.path.join(PACKAGE, "data", "semantics.json")
 
 NO_BASELINE = 2
 
@@ -57,7 +58,7 @@ def recorded(data):
 def renamed_release(entry):
     """A recorded release, its route names of before the three-axis registry translated to slugs in
     place (routes/renamed.py), so an old baseline compares route by route and cell by cell."""
-    from .routes.renamed import RENAMED
+    from ..routes.renamed import RENAMED
     entry["routes"] = {RENAMED.get(name, name): facts for name, facts in (entry.get("routes") or {}).items()}
     cells = {}
     for cell, outcome in (entry.get("cells") or {}).items():
@@ -281,11 +282,11 @@ def main(args):
 
 
 def measure_here(args):
-    from .console import Progress
-    from .environment import get_api
-    from .mutants import activate
-    from .routes import ROUTES, by_name
-    from .semantics.areas import AREAS
+    from ..console import Progress
+    from ..environment import get_api
+    from ..selfvalidation.mutants import activate
+    from ..routes import ROUTES, by_name
+    from ..semantics.areas import AREAS
     api = get_api()
     if args.mutant:
         activate(args.mutant)
@@ -299,11 +300,11 @@ def measure_here(args):
 
 def cell_main(args):
     """`python -m equivalence cell AREA/PROBE/SUBJECT`: one semantics cell, observed and judged here."""
-    from .environment import get_api
+    from ..environment import get_api
     from .report import cell_outcome
-    from .semantics.areas import AREAS
-    from .semantics.outcomes import describe_observation
-    from .semantics.runner import run_cells
+    from ..semantics.areas import AREAS
+    from ..semantics.outcomes import describe_observation
+    from ..semantics.runner import run_cells
     api = get_api()
     area_name, probe, subject = args.cell.split("/", 2) if args.cell.count("/") >= 2 else (None, None, None)
     if area_name not in AREAS:

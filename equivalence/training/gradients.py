@@ -3,34 +3,19 @@
 A route's `build` returns `Built(loss, weights)`; this module differentiates
 `loss` with respect to `weights` by each METHOD that applies to how the route
 runs (graph mode: `tf.gradients` and `Optimizer.compute_gradients`; eager:
-`tf.GradientTape`), and judges it against `reference.l2_gradient`.
-
-Tolerance (per element; see tolerance.py for the model). TensorFlow's
-gradient of a penalty has exactly two roundings per element:
-
-  1. lambda converted to the weights' dtype (for Keras from its float32 copy)
-  2. one product: L2Loss's gradient is `w * grad` (the 1/2 and the 2 of
-     d(w**2)/dw cancel exactly); Square's is `grad * (2 * w)`, and `2 * w`
-     is exact. `add_n` / `Sum` pass the upstream gradient on unchanged.
-
-so |got - exact| <= ((1 + u)**2 - 1) * |exact| (u of the release's rounding mode,
-reduction.unit_roundoff: 2u for bfloat16 before TF 1.11, which truncates), plus the reference's own
-rounding (U64), plus flush-to-zero of subnormals (TF's CPU kernels): lambda
-flushed costs at most tiny * c|w|, a flushed product at most tiny, a flushed
-subnormal weight at most c * lambda * tiny (c = 2 for the full convention,
-1 for half). A lost factor of two is an error of |exact| (or |exact|/2):
-six orders of magnitude above the float32 bound.
+`tf.GradientTape`), and judges it against `reference.l2_gradient`, per element,
+with the bound numerics/tolerance.py derives (GradientTolerance: two roundings
+per element plus flush-to-zero). A lost factor of two is an error of |exact|
+(or |exact|/2): six orders of magnitude above the float32 bound.
 """
 
 import numpy as np
 
-from . import reference, tolerance as tolerance_mod
-from .harness import WeightSource, _to_numpy
-from .reduction import unit_roundoff
-from .verdict import Verdict, failure_message, ratio, run_command, worst_element
-
-GRADIENT_ROUNDINGS = 2
-
+from ..numerics import reference
+from ..harness import WeightSource, _to_numpy
+from ..numerics.reduction import unit_roundoff
+from ..numerics.tolerance import GradientTolerance
+from ..verdict import Verdict, failure_message, ratio, run_command, worst_element
 
 class Method(object):
     """One way users differentiate a loss: `graph` tells in which mode it applies."""
@@ -93,25 +78,6 @@ def measure_gradient(api, route, case, method):
         built = route.build(api, source, case.lam)
     grad = tape.gradient(built.loss, built.weights)
     return _to_numpy(grad), _to_numpy(built.weights)
-
-
-class GradientTolerance(object):
-    """Per-element bound |got - expected| <= rtol * |expected| + atol (see module doc)."""
-
-    def __init__(self, dtype, lam, c, weights, u=None):
-        u = tolerance_mod.UNIT_ROUNDOFF[dtype] if u is None else u
-        tiny = tolerance_mod.SMALLEST_NORMAL[dtype]
-        self.dtype, self.k = dtype, GRADIENT_ROUNDINGS
-        self.rtol = tolerance_mod.relative_bound(GRADIENT_ROUNDINGS, u) + reference.U64
-        w = np.abs(reference.as_float64(weights))
-        self.atol = tiny * (c * w + c * abs(lam) + 1.0)
-
-    def bound(self, expected):
-        return self.rtol * np.abs(expected) + self.atol
-
-    def describe(self):
-        return "rtol=%.3g (k=%d roundings in %s) + flush-to-zero atol <= %.3g" % (
-            self.rtol, self.k, self.dtype, float(np.max(self.atol)) if np.size(self.atol) else 0.0)
 
 
 def expected_gradient(route, case, api=None):

@@ -52,9 +52,9 @@ class DtypeStat(object):
 def sample_route(api, route, n_examples, stats, alarms, dtypes=None):
     """Verify `route` on n derandomized cases (in `dtypes` only, when given); return (cases, seconds)."""
     from hypothesis import HealthCheck, assume, given, settings
-    from . import tolerance
-    from .harness import case_from_plan, expectation, in_range, verify
-    from .strategies import plans
+    from ..numerics import tolerance
+    from ..harness import case_from_plan, expectation, in_range, verify
+    from ..strategies import plans
     count = [0]
     taken = [d for d in route.supported_dtypes(api) if dtypes is None or d in dtypes]
     if not taken:
@@ -81,15 +81,15 @@ def sample_route(api, route, n_examples, stats, alarms, dtypes=None):
 
 
 def main(args):
-    from .environment import get_api
-    from .routes import ROUTES
+    from ..environment import get_api
+    from ..routes import ROUTES
     api = get_api()
     routes = [r for r in ROUTES if r.unavailable(api) is None]
     dtypes = args.dtypes.split(",") if getattr(args, "dtypes", None) else None
     print("tolerance check on %s, %d derandomized examples per route%s" % (
         api.describe(), args.examples, " in %s" % ", ".join(dtypes) if dtypes else ""))
     stats, alarms, throughput = {}, [], []
-    from .console import Progress
+    from ..console import Progress
     progress = Progress(len(routes), "tolerance-check")
     for r in routes:
         progress(r.name)

@@ -16,23 +16,14 @@ How TensorFlow runs the steps, by how the route runs (registry-driven):
   the weights (Keras 3 for Keras 3 variables, `tf.keras` otherwise), which
   updates one persistent variable, so momentum and Adam keep their slots.
 
-The NumPy reference (`Tracked`) is a running error analysis: every
-intermediate carries its float64 value and a bound on how far a computation
-in the case's dtype (unit roundoff u, smallest normal `tiny`) can be from
-the exact value. Each operation is one correctly rounded IEEE operation on
-TF's CPU kernels (Eigen's add, mul, div, sqrt), so for z = x op y:
+The NumPy reference is a running error analysis (numerics/tolerance.py,
+`Tracked`): every intermediate carries its float64 value and a rigorous bound
+on how far the same computation in the case's dtype can be from it.
 
-  err(x +- y) = ex + ey                              then rounding
-  err(x * y)  = |x| ey + |y| ex + ex ey               then rounding
-  err(x / y)  = (ex + |x/y| ey) / (|y| - ey)          then rounding
-  err(sqrt x) = ex / (sqrt(x) + sqrt(max(x - ex, 0))) then rounding
-  rounding:     + u * (|z| + err) + tiny              (the tiny covers flush-to-zero)
-
-These are rigorous bounds, not first-order estimates. The NumPy step follows
-the formula each optimizer family evaluates (tf.compat.v1 kernels
-ApplyGradientDescent / ApplyMomentum / ApplyAdam, Keras' update_step); where
-two families order the same mathematics differently (momentum), each has its
-form. `beta**t` comes from `pow` in Keras (not correctly rounded): it gets two
+The NumPy step follows the formula each optimizer family evaluates (tf.compat.v1
+kernels ApplyGradientDescent / ApplyMomentum / ApplyAdam, Keras' update_step);
+where two families order the same mathematics differently (momentum), each has
+its form. `beta**t` comes from `pow` in Keras (not correctly rounded): it gets two
 roundings. Hyperparameters are exact binary fractions, so storing them in
 float32 (Keras keeps them as float32 variables) changes nothing, and lambda
 is the float32 lambda for Keras routes, as in the value tests. For float64
@@ -43,9 +34,10 @@ the bound carries that honestly (it is widest exactly there).
 
 import numpy as np
 
-from . import reference, tolerance as tolerance_mod
-from .harness import WeightSource, _to_numpy
-from .verdict import Verdict, array_text, failure_message, ratio, run_command, worst_element
+from ..harness import WeightSource, _to_numpy
+from ..numerics import reference, tolerance as tolerance_mod
+from ..numerics.tolerance import Tracked  # the running error bound; importable from here too
+from ..verdict import Verdict, array_text, failure_message, ratio, run_command, worst_element
 
 STEP_DTYPES = ("float32", "float64")
 
@@ -56,77 +48,6 @@ ADAM_LR = 2.0 ** -6
 BETA_1 = 0.875
 BETA_2 = 1.0 - 2.0 ** -7
 EPSILON = 2.0 ** -23
-
-
-class Tracked(object):
-    """A float64 value and an elementwise bound on a `dtype` computation's distance from it."""
-
-    def __init__(self, value, err, dtype):
-        self.value = np.asarray(value, dtype=np.float64)
-        self.err = np.asarray(err, dtype=np.float64) + np.zeros_like(self.value)
-        self.dtype = dtype
-
-    @classmethod
-    def exact(cls, value, dtype):
-        return cls(value, 0.0, dtype)
-
-    @classmethod
-    def stored(cls, value, dtype, roundings=1):
-        """A number converted to (or computed by `roundings` operations in) `dtype`."""
-        t = cls(value, 0.0, dtype)
-        for _ in range(roundings):
-            t = t._rounded(t.value, t.err)
-        return t
-
-    def _rounded(self, value, err):
-        u = tolerance_mod.UNIT_ROUNDOFF[self.dtype]
-        tiny = tolerance_mod.SMALLEST_NORMAL[self.dtype]
-        return Tracked(value, err + u * (np.abs(value) + err) + tiny, self.dtype)
-
-    def _lift(self, other):
-        return other if isinstance(other, Tracked) else Tracked.exact(other, self.dtype)
-
-    def __add__(self, other):
-        o = self._lift(other)
-        return self._rounded(self.value + o.value, self.err + o.err)
-
-    __radd__ = __add__
-
-    def __sub__(self, other):
-        o = self._lift(other)
-        return self._rounded(self.value - o.value, self.err + o.err)
-
-    def __rsub__(self, other):
-        return self._lift(other) - self
-
-    def __mul__(self, other):
-        o = self._lift(other)
-        err = np.abs(self.value) * o.err + np.abs(o.value) * self.err + self.err * o.err
-        return self._rounded(self.value * o.value, err)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other):
-        o = self._lift(other)
-        margin = np.abs(o.value) - o.err
-        if np.any(margin <= 0):
-            raise ValueError("divisor not bounded away from zero")
-        q = self.value / o.value
-        return self._rounded(q, (self.err + np.abs(q) * o.err) / margin)
-
-    def __rtruediv__(self, other):
-        return self._lift(other) / self
-
-    def sqrt(self):
-        root = np.sqrt(self.value)
-        low = np.sqrt(np.maximum(self.value - self.err, 0.0))
-        denom = root + low
-        err = np.where(denom > 0, self.err / np.where(denom > 0, denom, 1.0), np.sqrt(self.err))
-        return self._rounded(root, err)
-
-    def bound(self):
-        """The bound for comparing TF with this float64 reference (doubled for float64, see doc)."""
-        return self.err * (2.0 if self.dtype == "float64" else 1.0)
 
 
 # -- NumPy steps: state is a dict of Tracked slots; `grad(w)` is the Tracked gradient -----------
@@ -280,7 +201,7 @@ def _failure_message(api, route, case, optimizer, form, n_steps, t, i, got, expe
                      data_seed):
     """What differs from a penalty's message: step t's worst weight, judged by the running bound."""
     extra = ["loss:         sum(a * w) + penalty, a = the data gradient (%s)" % (
-        "optim.data_gradient, seed %d" % data_seed if data_seed is not None else "printed below")]
+        "steps.data_gradient, seed %d" % data_seed if data_seed is not None else "printed below")]
     if data_seed is None:
         extra.append("data grad a:  %s" % array_text(data_grad))
     return failure_message(
@@ -288,7 +209,7 @@ def _failure_message(api, route, case, optimizer, form, n_steps, t, i, got, expe
             t, n_steps, optimizer.name, form),
         ["%d of %d weights are off by more than the derived bound" % (int(np.sum(bad)), bad.size)],
         float(expected.value[i]), float(got[i]),
-        "the running error bound of the NumPy steps (optim.Tracked)", float(expected.bound()[i]),
+        "the running error bound of the NumPy steps (tolerance.Tracked)", float(expected.bound()[i]),
         run_command(route, case, "--optimizer %s --steps %d --data-seed %s" % (
             optimizer.name, n_steps, data_seed if data_seed is not None else "array")),
         formula="gradient a + %s * lambda * w" % ("1" if route.convention.factor == 0.5 else "2"),
