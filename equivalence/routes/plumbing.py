@@ -14,8 +14,8 @@ each with its reason. `python -m equivalence routes --excluded` lists every
 combination left out and why.
 """
 
-from .registry import (CONTRIB, CONV2D, CONV2D_OP, L2LOSS, MATRIX, TF_LAYERS, Built, Requirement, since_tf,
-                       sum_entries, tf_in)
+from .registry import (ABS, CONTRIB, CONV2D, CONV2D_OP, L2LOSS, LAYER_MATMUL, MATRIX, TF_LAYERS, Built,
+                       Requirement, first_missing, since_tf, sum_entries, tf_in)
 
 
 class Attached(object):
@@ -139,10 +139,15 @@ def _keras_dense(api, src, reg, record):
     return Attached(layer.kernel, layer=layer)
 
 
-# get_variable colocates the penalty with the variable; where L2Loss has its bfloat16 kernel only on
-# XLA_CPU (up to 1.15, and 2.4) placement fails (measured by the version matrix). From 2.0 on it runs.
-COLOCATED = {"bfloat16": tf_in("bfloat16 through get_variable(regularizer=) (L2Loss is colocated with "
-                               "the variable and has no CPU bfloat16 kernel there)", ("2.0", "2.4"), ("2.5", None))}
+# get_variable colocates the penalty with the variable: where a penalty's kernel has its bfloat16 kernel
+# only on XLA_CPU, placement fails ("Cannot colocate nodes"), measured by the version matrix: L2Loss up to
+# 1.15 and on 2.4, Abs on 1.14. {kernel: {dtype: Requirement}}, applied for the kernels a regularizer reaches.
+COLOCATED = {
+    L2LOSS: {"bfloat16": tf_in("bfloat16 through get_variable(regularizer=) (L2Loss is colocated with the "
+                               "variable and has no CPU bfloat16 kernel there)", ("2.0", "2.4"), ("2.5", None))},
+    ABS: {"bfloat16": tf_in("bfloat16 through get_variable(regularizer=) (Abs is colocated with the variable "
+                            "and has no CPU bfloat16 kernel there on 1.14)", ("1.0", "1.14"), ("1.15", None))},
+}
 # TF 1.7-1.8 tf.keras Dense with l2(0.0) raises AttributeError ('float' object has no attribute
 # '_unconditional_loss'): an upstream bug, asserted as such in semantics/lambda_table.py (probe `zero`).
 DENSE_ZERO_LAMBDA = tf_in("Dense(kernel_regularizer=l2(0.0)) (AttributeError upstream on 1.7-1.8)",
@@ -159,13 +164,14 @@ ATTACHMENTS = [
     Attachment("add_to_collection", "v = tf.Variable(w); tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, "
                "{reg}(v))", "collection", _add_to_collection, reader="get_regularization_loss", graph_only=True),
     Attachment("tf.layers.dense", "tf.layers.dense(x, units, kernel_regularizer={reg})", "collection",
-               _tf_layers_dense, reader="add_n_collection", requires=[TF_LAYERS], graph_only=True, kernel=MATRIX),
+               _tf_layers_dense, reader="add_n_collection", requires=[TF_LAYERS], graph_only=True, kernel=MATRIX,
+               kernels=(LAYER_MATMUL,)),
     Attachment("tf.layers.conv2d", "tf.layers.conv2d(x, filters, kernel_size, kernel_regularizer={reg})",
                "collection", _tf_layers_conv2d, reader="add_n_get_regularization_losses", requires=[TF_LAYERS],
                graph_only=True, kernel=CONV2D, kernels=(CONV2D_OP,)),
     Attachment("fully_connected", "contrib.layers.fully_connected(x, n, weights_regularizer={reg})", "collection",
                _fully_connected, reader="get_regularization_loss", requires=[CONTRIB], graph_only=True,
-               kernel=MATRIX),
+               kernel=MATRIX, kernels=(LAYER_MATMUL,)),
     Attachment("dense", "layer = <module>.layers.Dense(units, kernel_regularizer={reg}); layer.build((None, n))",
                "layer", _keras_dense, reader="layer_losses", kernel=MATRIX, zero_lambda_requires=DENSE_ZERO_LAMBDA),
 ]
@@ -290,19 +296,28 @@ NO_TOTAL_OF_NOTHING = Requirement(
     "a loss to total", lambda api: "get_total_loss() with a zero contrib scale has no loss to add (ValueError; "
                                    "asserted in semantics/lambda_table.py)")
 # Keras' l2(0.0) before TF 1.14 is the Python number 0.0: TF 1.x graph APIs cannot put it in a collection.
-KERAS_ZERO_IS_A_TENSOR = since_tf("1.14", "a zero tf.keras regularizer in a v1 collection (before 1.14 it returns "
-                                          "the Python number 0.0: AttributeError)")
+KERAS_ZERO_IS_A_TENSOR = since_tf("1.14", "a zero tf.keras regularizer through get_variable or apply_regularization "
+                                          "(before 1.14 it returns the Python number 0.0: AttributeError)")
 
 
 def pair_zero_lambda_requires(record, attachment, reader):
     """What lambda == 0 needs on this combination beyond each record's own (semantics/lambda_table.py asserts it)."""
     if reader.name == "get_total_loss" and record.family == "contrib":
         return NO_TOTAL_OF_NOTHING
-    if record.module == "tf.keras" and attachment.fills in ("collection", "variable"):
+    if record.module == "tf.keras" and attachment.name in ("get_variable", "variable_scope", "variable"):
         return KERAS_ZERO_IS_A_TENSOR
+    if record.module == "tf.keras" and attachment.name in ("tf.layers.dense", "tf.layers.conv2d", "fully_connected"):
+        return DENSE_ZERO_LAMBDA
     return None
 
 
 def pair_colocated(record, attachment):
-    """The attachment's colocation requirements, when this regularizer's penalty runs L2Loss."""
-    return attachment.colocated if L2LOSS in record.kernels else {}
+    """{dtype: Requirement}: the attachment's colocation requirements for the kernels this regularizer reaches."""
+    by_dtype = {}
+    for kernel, reqs in attachment.colocated.items():
+        if kernel in record.kernels:
+            for dtype, req in reqs.items():
+                by_dtype.setdefault(dtype, []).append(req)
+    return {dtype: reqs[0] if len(reqs) == 1 else Requirement(
+        " and ".join(r.name for r in reqs), lambda api, reqs=reqs: first_missing(reqs, api))
+        for dtype, reqs in by_dtype.items()}

@@ -104,9 +104,14 @@ ABS = Kernel("Abs", bfloat16=tf_in("a bfloat16 CPU kernel for Abs", ("1.14", Non
 # (1.7-1.13: UnimplementedError "TileOp : ... bfloat16"; a rank-0 sum needs no Tile).
 TILE = Kernel("Tile", bfloat16=tf_in("a bfloat16 CPU kernel for Tile (the gradient of Sum over rank >= 1)",
                                      ("1.14", None)))
-# Conv2D, reached by building tf.layers.conv2d: float64 from 1.8 (1.6 and 1.7 have none).
+# Conv2D, reached by building tf.layers.conv2d (the session places the whole graph): float64 from 1.8
+# (1.6 and 1.7 have none); bfloat16 on 1.14-2.3 and from 2.5 (1.7-1.13 and 2.4: "No OpKernel was
+# registered to support Op 'Conv2D'", measured with a Keras regularizer, which has its own bfloat16 kernels).
 CONV2D_OP = Kernel("Conv2D", float64=tf_in("a float64 CPU kernel for Conv2D", ("1.8", None)),
-                   bfloat16=BFLOAT16_ARITHMETIC)
+                   bfloat16=tf_in("a bfloat16 CPU kernel for Conv2D", ("1.14", "2.4"), ("2.5", None)))
+# MatMul of tf.layers.dense's and fully_connected's forward pass: bfloat16 from 1.10 (1.7-1.9: InvalidArgumentError).
+LAYER_MATMUL = Kernel("MatMul (a v1 layer's forward pass)",
+                      bfloat16=tf_in("a bfloat16 CPU kernel for MatMul", ("1.10", None)))
 
 # MatMul: OrthogonalRegularizer's Gram matrix (float32 / float64 on every release it exists in).
 MATMUL = Kernel("MatMul")

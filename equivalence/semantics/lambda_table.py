@@ -71,13 +71,25 @@ ANY_KERAS = "family=keras"
 # collection or in .losses).
 OK = Penalty(entries=CONTAINED)
 
+KERAS_ZERO_FLOAT = ("Keras' l2(0.0) before TF 1.14 returns the Python number 0.0: get_variable and "
+                    "apply_regularization cannot take it (AttributeError); add_to_collection and tf.layers on "
+                    "1.6 and 1.9-1.13 keep it, and add_n makes it a zero tensor")
+KERAS3_ORTHOGONAL = "penalty=orthogonal,module=keras3"
+TF_KERAS3_ORTHOGONAL = "penalty=orthogonal,module=tf.keras"
+KERAS3_ORTHOGONAL_FACTOR = ("Keras 3 OrthogonalRegularizer converts its factor to a tensor of the factor's own dtype "
+                            "(int32 for a Python int or bool, float64 for np.float64) and multiplies the float32 "
+                            "penalty by it: TypeError or InvalidArgumentError, where l2 takes the same number.")
+
 ROWS = [
     # -- zero --------------------------------------------------------------------
     Row('zero', 'regularizer=contrib-sum', Raises('ValueError'), tf_max='1.15'),
     Row('zero', CONTRIB + ',reader=get_total_loss', Raises('ValueError'),
         note="get_total_loss() add_n's the losses it finds: with a zero contrib scale there are none"),
-    Row('zero', TF_KERAS + ',container=collection|variable', Raises('AttributeError'), tf_max='1.14',
-        note="Keras' l2(0.0) before TF 1.14 is the Python number 0.0, which the v1 collection APIs cannot take"),
+    Row('zero', TF_KERAS + ',attachment=get_variable|variable_scope', Raises('AttributeError'), tf_max='1.14',
+        note=KERAS_ZERO_FLOAT),
+    Row('zero', TF_KERAS + ',container=variable', Raises('AttributeError'), tf_max='1.14', note=KERAS_ZERO_FLOAT),
+    Row('zero', TF_KERAS + ',attachment=tf.layers.dense|tf.layers.conv2d|fully_connected', Raises('AttributeError'),
+        tf_min='1.7', tf_max='1.9', note=ZERO_DENSE_17),
     Row('zero', CONTRIB + ',reader=apply_regularization', Penalty(entries=1),
         note="apply_regularization puts a constant 0 in place of the None a zero scale returns"),
     Row('zero', CONTRIB, NoPenalty(entries=CONTAINED),
@@ -98,15 +110,26 @@ ROWS = [
 
     # -- python_int, python_bool ---------------------------------------------------
     Row('python_int', CONTRIB, Raises('ValueError')),
+    Row('python_int', KERAS3_ORTHOGONAL, Raises('TypeError'), note=KERAS3_ORTHOGONAL_FACTOR),
+    Row('python_int', TF_KERAS3_ORTHOGONAL, Raises('TypeError'), tf_min='2.16', flavours=('keras3',),
+        note=KERAS3_ORTHOGONAL_FACTOR),
     Row('python_int', '*', OK),
     Row('python_bool', 'module=keras3|tf.keras,family=keras', Raises('ValueError'), tf_min=NIGHTLY,
         flavours=('keras3',), note=KERAS_316),
     Row('python_bool', CONTRIB, Raises('ValueError')),
+    Row('python_bool', KERAS3_ORTHOGONAL, Raises('TypeError'), note=KERAS3_ORTHOGONAL_FACTOR),
+    Row('python_bool', TF_KERAS3_ORTHOGONAL, Raises('TypeError'), tf_min='2.16', flavours=('keras3',),
+        note=KERAS3_ORTHOGONAL_FACTOR),
     Row('python_bool', '*', OK),
 ]
 
 # NumPy scalars: np.float16, np.float32 and np.int64 share their rows (Keras on TF 2 rejects all three).
 for _probe in ('np_float16', 'np_float32', 'np_int64'):
+    # Keras 3.16 accepts a NumPy scalar, and OrthogonalRegularizer then multiplies by a tensor of its dtype
+    _orthogonal = {'np_float16': Raises('InvalidArgumentError'), 'np_int64': Raises('TypeError')}.get(_probe)
+    ROWS += [] if _orthogonal is None else [
+        Row(_probe, 'penalty=orthogonal,module=keras3|tf.keras', _orthogonal, tf_min=NIGHTLY, flavours=('keras3',),
+            note=KERAS3_ORTHOGONAL_FACTOR)]
     ROWS += [
         Row(_probe, 'module=keras3|tf.keras,family=keras', OK, tf_min=NIGHTLY, flavours=('keras3',), note=KERAS_316),
         Row(_probe, UPGRADE, OK, tf_min=NIGHTLY, flavours=('keras3',), note=KERAS_316),
@@ -125,6 +148,9 @@ for _probe in ('np_float16', 'np_float32', 'np_int64'):
     ]
 
 ROWS += [
+    Row('np_float64', KERAS3_ORTHOGONAL, Raises('InvalidArgumentError'), note=KERAS3_ORTHOGONAL_FACTOR),
+    Row('np_float64', TF_KERAS3_ORTHOGONAL, Raises('InvalidArgumentError'), tf_min='2.16', flavours=('keras3',),
+        note=KERAS3_ORTHOGONAL_FACTOR),
     Row('np_float64', '*', OK),
 
     # -- nan, inf, neg_inf -----------------------------------------------------------
@@ -146,6 +172,8 @@ ROWS += [
 
     # -- none ------------------------------------------------------------------------
     Row('none', CONTRIB, Raises('ValueError')),
+    Row('none', 'penalty=orthogonal', Raises('ValueError'),
+        note="OrthogonalRegularizer(None) raises in every release that has it: unlike l2, no default"),
     Row('none', BY_HAND, Raises('ValueError'), note="None * a tensor: TensorFlow cannot convert None"),
     Row('none', UPGRADE, Raises('TypeError'), note="tf_upgrade_v2's 0.5 * (scale) with scale None"),
     Row('none', TF_KERAS, Raises('ValueError'), tf_min='2.3', tf_max='2.4', note=NONE_23),
@@ -168,6 +196,9 @@ ROWS += [
     Row('tensor_0d', KERAS_2_OR_3, Raises('ValueError')),
     Row('tensor_0d', TF_KERAS, Raises('ValueError'), tf_max='1.15'),
     Row('tensor_0d', TF_KERAS, Raises('TypeError'), tf_min='1.15', tf_max='2.0'),
+    Row('tensor_0d', TF_KERAS + ',container=collection|variable', Raises('OperatorNotAllowedInGraphError'),
+        tf_min='2.0', tf_max='2.3',
+        note="Keras 2.2-2.3 tests `if l2:` on the coefficient; in a v1 graph a tensor's truth value is not allowed"),
     Row('tensor_0d', TF_KERAS, OK, tf_min='2.0', tf_max='2.3'),
     Row('tensor_0d', TF_KERAS, Raises('ValueError'), tf_min='2.3'),
 ]

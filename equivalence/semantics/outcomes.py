@@ -111,7 +111,9 @@ class Penalty(Outcome):
         lam = ctx.numeric_lambda if self.lam is None else self.lam
         if lam is None:
             return ["the probe's lambda has no numeric value: the table must name the lambda the API uses"]
-        expected, tol = ctx.expected_value(lam, as_given=self.as_given)
+        # an explicit dtype is also the precision the API computed in (its tolerance)
+        expected, tol = ctx.expected_value(lam, as_given=self.as_given,
+                                           computed_in=None if self.dtype == "weights" else self.dtype)
         got = obs.get("value")
         if not obs.get("tensor"):
             out.append("expected a tensor, the API returned a Python %r" % got)

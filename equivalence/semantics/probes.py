@@ -95,8 +95,9 @@ class Context(object):
         self.convention = convention or reference.HALF
         self.lambda_precision = lambda_precision
 
-    def expected_value(self, lam, as_given=False):
-        """The route's NumPy reference with `lam` stored as the route stores it (or as given), and its tolerance."""
+    def expected_value(self, lam, as_given=False, computed_in=None):
+        """The route's NumPy reference with `lam` stored as the route stores it (or as given), and its tolerance
+        for a result computed in the weights' dtype (or in `computed_in`, where the API computes in another)."""
         w = self.route.adapt(self.weights) if self.route is not None else self.weights
         precision = self.route.lambda_precision if self.route is not None else self.lambda_precision
         if as_given:
@@ -104,7 +105,7 @@ class Context(object):
         stored = lam if not math.isfinite(lam) else reference.stored_lambda(lam, precision)
         ref = (self.route.reference(w, stored, self.api) if self.route is not None
                else reference.l2(w, stored, self.convention))
-        dtype = self.weights_dtype if self.weights_dtype in tolerance_mod.UNIT_ROUNDOFF else "float64"
+        dtype = computed_in or (self.weights_dtype if self.weights_dtype in tolerance_mod.UNIT_ROUNDOFF else "float64")
         return ref.value, reference_tolerance(self.api, dtype, ref, stored)
 
 

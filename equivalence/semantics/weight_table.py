@@ -46,6 +46,10 @@ INT_ZERO_PENALTY = Penalty(lam=0.0, entries=CONTAINED)
 # L2Loss (contrib l2, tf.nn.l2_loss) summed wider in every release.
 REDUCE_SUM = "family=keras|manual,module=tf.keras|keras3|tf_keras"
 
+GRAPH_WIDER = ("measured: in a v1 graph on TF 2.0 (contrib l1; 2.0-2.2 for l1_l2 and sum_regularizer) contrib's "
+               "|w| sum accumulates like float32, while the same regularizer called eagerly stalls")
+NIGHTLY = "2.22"  # the first tf-nightly measured (2.23.0-dev): below any release
+
 ROWS = [
     Row('nan_entry', '*', OK),
     Row('inf_entry', '*', OK),
@@ -57,21 +61,36 @@ ROWS = [
 
     # -- int32 weights ---------------------------------------------------------------
     Row('int32', CONTRIB, Raises('TypeError')),
+    # an int32 kernel in a layer or a v1 variable: the layer or get_variable raises before any penalty
+    Row('int32', 'attachment=tf.layers.dense|fully_connected', Raises('TypeError')),
+    Row('int32', 'attachment=tf.layers.conv2d', Raises('TypeError'), tf_min='2.10'),
+    Row('int32', 'regularizer=l2_loss,container=layer', Raises('InvalidArgumentError'), tf_min='2.16',
+        flavours=('keras3',), note=L2LOSS_INT32),
+    Row('int32', 'regularizer=l2_loss,container=collection|layer', Raises('TypeError')),
     Row('int32', 'regularizer=l2_loss', Raises('TypeError'), tf_max='2.0'),
     Row('int32', 'regularizer=l2_loss', Raises('NotFoundError'), tf_min='2.0', tf_max='2.3', note=L2LOSS_INT32),
     Row('int32', 'regularizer=l2_loss', Raises('InvalidArgumentError'), tf_min='2.0', note=L2LOSS_INT32),
     Row('int32', 'regularizer=callable', Raises('TypeError'),
         note="a float lambda times an int32 tensor: TensorFlow does not promote"),
+    Row('int32', 'penalty=orthogonal,module=keras3|tf.keras,container=layer',
+        Penalty(entries=CONTAINED, dtype='float32'), tf_min=NIGHTLY, flavours=('keras3',),
+        note="Keras 3.16 (tf-nightly): a Dense asked for int32 weights gets a float32 kernel of the rounded "
+             "values, and its orthogonal penalty is the float32 reference"),
+    Row('int32', 'penalty=orthogonal,module=keras3', Raises('InvalidArgumentError')),
+    Row('int32', 'penalty=orthogonal,module=tf.keras', Raises('InvalidArgumentError'), tf_min='2.16',
+        flavours=('keras3',)),
+    Row('int32', 'penalty=orthogonal', Raises('TypeError'), note="l2_normalize of an int32 kernel"),
     Row('int32', 'module=keras3', INT_ZERO_PENALTY, upstream_bug=INT_ZERO),
     Row('int32', TF_KERAS, INT_ZERO_PENALTY, tf_min='2.16', flavours=('keras3',), upstream_bug=INT_ZERO),
+    Row('int32', TF_KERAS + ',container=layer', Raises('TypeError')),
     Row('int32', TF_KERAS + ',penalty=l1', INT_ZERO_PENALTY, tf_min='2.3', upstream_bug=INT_ZERO),
     Row('int32', TF_KERAS + ',penalty=l1|l1_l2', Raises('TypeError')),
-    Row('int32', TF_KERAS + ',container=layer', Raises('TypeError')),
     Row('int32', TF_KERAS, Raises('TypeError'), tf_max='2.3'),
     Row('int32', TF_KERAS, INT_ZERO_PENALTY, tf_min='2.3', tf_max='2.10', upstream_bug=INT_ZERO),
+    Row('int32', TF_KERAS + ',container=collection|variable', Raises('TypeError'), tf_min='2.10'),
     Row('int32', TF_KERAS, Raises('InvalidArgumentError'), tf_min='2.10'),
+    Row('int32', 'module=tf_keras,container=layer|collection', Raises('TypeError')),
     Row('int32', 'module=tf_keras,penalty=l1', INT_ZERO_PENALTY, upstream_bug=INT_ZERO),
-    Row('int32', 'module=tf_keras,container=layer', Raises('TypeError')),
     Row('int32', 'module=tf_keras,penalty=l1_l2', Raises('TypeError')),
     Row('int32', 'module=tf_keras', Raises('InvalidArgumentError')),
 
@@ -88,6 +107,10 @@ ROWS = [
     # -- float16 / bfloat16 precision of long sums ------------------------------------
     Row('float16_sum_stall', '*', Accumulates('linear'), tf_max='1.13', upstream_bug=STALL),
     Row('float16_sum_stall', '*', Accumulates('float32'), tf_min='1.13'),
+    Row('bfloat16_sum_stall', 'regularizer=contrib-l1,attachment=get_variable', Accumulates('float32'), tf_min='2.0',
+        tf_max='2.1', note=GRAPH_WIDER),
+    Row('bfloat16_sum_stall', 'regularizer=contrib-l1_l2|contrib-sum,attachment=get_variable', Accumulates('float32'),
+        tf_min='2.0', tf_max='2.3', note=GRAPH_WIDER),
     Row('bfloat16_sum_stall', REDUCE_SUM, Accumulates('linear'), tf_max='2.3', upstream_bug=STALL),
     Row('bfloat16_sum_stall', 'regularizer=callable|contrib-l1', Accumulates('linear'), tf_max='2.3',
         upstream_bug=STALL),
