@@ -90,6 +90,14 @@ def lost_facts(old_data, new_data):
     return lost
 
 
+def _route_slug(name):
+    from ..routes import by_name
+    try:
+        return by_name(name).slug
+    except KeyError:  # not a route: a semantics cell's subject (REGULARIZATION_LOSSES, a Keras module)
+        return name
+
+
 def lost_main(args):
     """`diff --lost-since OLD.json [--data NEW.json]`: the facts a regeneration lost or changed."""
     lost = lost_facts(load_data(args.lost_since), load_data(args.data or default_data_path()))
@@ -259,7 +267,8 @@ def main(args):
         return lost_main(args)
     data_path = args.data or default_data_path()
     data = load_data(data_path)
-    routes = set(args.route) if args.route else None
+    # a slug, a route's code, a name from before the three axes (routes/renamed.py), or a cell's subject
+    routes = set(_route_slug(n) for n in args.route) if args.route else None
     if args.report:
         with open(args.report) as f:
             report = json.load(f)
