@@ -215,6 +215,10 @@ def build_parser():
     mat.add_argument("--out", default="docs/SEMANTICS.md")
     mat.add_argument("--data", default="docs/semantics.json", help="the merged facts the document renders")
     mat.add_argument("--tox-ini", default="tox.ini", help="its `history` label lists the releases expected")
+    mat.add_argument("--carry", metavar="OLD_JSON",
+                     help="an earlier docs/semantics.json: keep its full-suite and migration records for envs "
+                          "whose reports lack them (a reports-only regeneration), marked with --carried-commit")
+    mat.add_argument("--carried-commit", default="unknown", help="the commit that recorded OLD_JSON's suite records")
     fig = sub.add_parser("figures", help="redraw docs/figures/*.svg from docs/semantics.json and training.json")
     fig.add_argument("--docs", default="docs", help="the folder of the data files (default docs/)")
     prog = sub.add_parser("progress", help="where each env of a running `tox -m history` is")
