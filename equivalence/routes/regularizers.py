@@ -147,6 +147,11 @@ KERAS_PREFIX = {"tf.keras": "tf.keras", "keras3": "keras", "tf_keras": "tf_keras
 FLAVOURS = [(KERAS_PREFIX[m], req, module_of, names[0]) for m, req, module_of, names in KERAS_MODULES]
 
 REGULARIZERS = [
+    # Before contrib: on TF 1.x contrib's l2_regularizer is built on tf.nn.l2_loss, so the l2_loss routes
+    # come first in every parametrized test and a broken tf.nn.l2_loss is named by its own routes.
+    Regularizer("l2_loss", "(lambda w: scale * tf.nn.l2_loss(w))", "manual", "tf", "l2", HALF, _l2_loss_by_hand,
+                kernels=HALF_L2_KERNELS, plumbing=THREE_KINDS,
+                notes="The penalty written by hand, as a plain callable wherever a regularizer is accepted."),
     Regularizer("contrib-l2", "contrib.layers.l2_regularizer(scale)", "contrib", "contrib", "l2", HALF,
                 _contrib("l2_regularizer"), requires=[CONTRIB], kernels=HALF_L2_KERNELS, plumbing=EVERY_PAIR,
                 notes="The seeds' regularizer: crossed with every attachment x reader pair."),
@@ -160,9 +165,6 @@ REGULARIZERS = [
                 "contrib.layers.l2_regularizer(scale)])", "contrib", "contrib", "l1_l2", HALF, _contrib_sum,
                 requires=[CONTRIB], kernels=CONTRIB_L1_L2_KERNELS, plumbing=DIRECT_AND_ONE_CONTAINER,
                 zero_lambda_requires=CONTRIB_NO_ZERO_SUM),
-    Regularizer("l2_loss", "(lambda w: scale * tf.nn.l2_loss(w))", "manual", "tf", "l2", HALF, _l2_loss_by_hand,
-                kernels=HALF_L2_KERNELS, plumbing=THREE_KINDS,
-                notes="The penalty written by hand, as a plain callable wherever a regularizer is accepted."),
     Regularizer("callable", "(lambda w: scale * tf.reduce_sum(tf.square(w)))", "manual", "tf", "l2", FULL,
                 _sum_of_squares_by_hand, kernels=KERAS_L2_KERNELS, gradient_kernels=KERAS_L2_GRADIENT_KERNELS,
                 plumbing=THREE_KINDS,
