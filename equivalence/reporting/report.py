@@ -307,8 +307,7 @@ def rejudge(api, report):
         raise ValueError("the report was observed on another install: %s" % record.get("versions"))
     cells, changed = {}, 0
     for key, obs in record["cells"]:
-        area, probe_id, subject = key
-        cells["/".join(key)] = cell_outcome(api, AREAS[area], key, obs)
+        cells["/".join(key)] = cell_outcome(api, AREAS[key[0]], key, obs)
     for cell, outcome in cells.items():
         changed += (report.get("semantics") or {}).get(cell) != outcome
     report["semantics"] = cells

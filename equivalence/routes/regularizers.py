@@ -122,15 +122,18 @@ def _upgrade_v2(api, lam):
 
 CONTRIB_NO_ZERO_SUM = since_tf("1.15", "sum_regularizer of zero-scale regularizers (TF 1.6 calls "
                                        "add_n([None, None]) and raises ValueError)")
+
+
 # Keras 3 holds OrthogonalRegularizer's factor as a floatx (float32) tensor and multiplies the penalty by it:
 # a float64 kernel raises InvalidArgumentError ("cannot compute Mul ... expected to be a float tensor but
 # is a double tensor"), measured on Keras 3.15 / TF 2.21.
-KERAS3_ORTHOGONAL_FLOAT64 = Requirement(
-    "a float64 OrthogonalRegularizer", lambda api: "Keras 3 OrthogonalRegularizer multiplies by a float32 factor "
-    "tensor: float64 kernels raise InvalidArgumentError" if api.keras_flavour == "keras3" else None)
-KERAS3_ONLY_FLOAT64 = Requirement(
-    "a float64 OrthogonalRegularizer", lambda api: "Keras 3 OrthogonalRegularizer multiplies by a float32 factor "
-    "tensor: float64 kernels raise InvalidArgumentError")
+def _keras3_orthogonal_float64(always):
+    """Keras 3 OrthogonalRegularizer: no float64 kernels (for tf.keras, only where tf.keras is Keras 3)."""
+    why = "Keras 3 OrthogonalRegularizer multiplies by a float32 factor tensor: float64 kernels raise InvalidArgumentError"
+    return Requirement("a float64 OrthogonalRegularizer",
+                       lambda api: why if always or api.keras_flavour == "keras3" else None)
+
+
 
 # tf.keras.regularizers.OrthogonalRegularizer: from Keras 2.9 (TF 2.9; reference.py's block comment).
 ORTHOGONAL_SINCE = since_tf("2.9", "tf.keras.regularizers.OrthogonalRegularizer")
@@ -203,7 +206,8 @@ def _keras_records(module, requirement, module_of, spellings):
                       # (tolerance.orthogonal_tolerance) cannot see a 0.1 % drift, so a value test there
                       # could not fail; Keras 3 takes float32 alone (dtype_requires).
                       dtypes=("float32", "float64"), dtype_requires={"float64": {
-                          "tf.keras": KERAS3_ORTHOGONAL_FLOAT64, "keras3": KERAS3_ONLY_FLOAT64}.get(module)},
+                          "tf.keras": _keras3_orthogonal_float64(always=False),
+                          "keras3": _keras3_orthogonal_float64(always=True)}.get(module)},
                       **orthogonal)
 
 

@@ -33,19 +33,24 @@ PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _STATE = {"path": None, "loaded": None, "why": None}
 
 
-def fingerprint():
-    """sha256 over the relative path and bytes of every .py file under equivalence/."""
+def _source_digest(skip=()):
+    """sha256 over the relative path and bytes of every .py file under equivalence/ but those in `skip`."""
     digest = hashlib.sha256()
     for folder, dirs, files in sorted(os.walk(PACKAGE)):
         dirs.sort()
         for name in sorted(files):
-            if not name.endswith(".py"):
+            rel = os.path.relpath(os.path.join(folder, name), PACKAGE).replace(os.sep, "/")
+            if not name.endswith(".py") or rel in skip:
                 continue
-            path = os.path.join(folder, name)
-            digest.update(os.path.relpath(path, PACKAGE).replace(os.sep, "/").encode("utf-8"))
-            with open(path, "rb") as f:
+            digest.update(rel.encode("utf-8"))
+            with open(os.path.join(folder, name), "rb") as f:
                 digest.update(f.read())
     return digest.hexdigest()
+
+
+def fingerprint():
+    """sha256 over the relative path and bytes of every .py file under equivalence/."""
+    return _source_digest()
 
 
 # What judges an observation, not what makes it: a table edit leaves the observations valid.
@@ -57,17 +62,7 @@ JUDGEMENT = ("semantics/lambda_table.py", "semantics/weight_table.py", "semantic
 def observer_fingerprint():
     """fingerprint() without the modules that only judge or present (JUDGEMENT): what `report --rejudge`
     requires to be unchanged since the observations were recorded."""
-    digest = hashlib.sha256()
-    for folder, dirs, files in sorted(os.walk(PACKAGE)):
-        dirs.sort()
-        for name in sorted(files):
-            rel = os.path.relpath(os.path.join(folder, name), PACKAGE).replace(os.sep, "/")
-            if not name.endswith(".py") or rel in JUDGEMENT:
-                continue
-            digest.update(rel.encode("utf-8"))
-            with open(os.path.join(folder, name), "rb") as f:
-                digest.update(f.read())
-    return digest.hexdigest()
+    return _source_digest(JUDGEMENT)
 
 
 def _active_mutants():
