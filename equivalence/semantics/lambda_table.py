@@ -74,11 +74,16 @@ OK = Penalty(entries=CONTAINED)
 KERAS_ZERO_FLOAT = ("Keras' l2(0.0) before TF 1.14 returns the Python number 0.0: get_variable and "
                     "apply_regularization cannot take it (AttributeError); add_to_collection and tf.layers on "
                     "1.6 and 1.9-1.13 keep it, and add_n makes it a zero tensor")
-KERAS3_ORTHOGONAL = "penalty=orthogonal,module=keras3"
-TF_KERAS3_ORTHOGONAL = "penalty=orthogonal,module=tf.keras"
 KERAS3_ORTHOGONAL_FACTOR = ("Keras 3 OrthogonalRegularizer converts its factor to a tensor of the factor's own dtype "
                             "(int32 for a Python int or bool, float64 for np.float64) and multiplies the float32 "
                             "penalty by it: TypeError or InvalidArgumentError, where l2 takes the same number.")
+
+def keras3_orthogonal(probe, outcome):
+    """Rows for OrthogonalRegularizer wherever it is Keras 3's: the keras module, and tf.keras from 2.16."""
+    return [Row(probe, "penalty=orthogonal,module=keras3", outcome, note=KERAS3_ORTHOGONAL_FACTOR),
+            Row(probe, "penalty=orthogonal,module=tf.keras", outcome, tf_min="2.16", flavours=("keras3",),
+                note=KERAS3_ORTHOGONAL_FACTOR)]
+
 
 ROWS = [
     # -- zero --------------------------------------------------------------------
@@ -110,16 +115,12 @@ ROWS = [
 
     # -- python_int, python_bool ---------------------------------------------------
     Row('python_int', CONTRIB, Raises('ValueError')),
-    Row('python_int', KERAS3_ORTHOGONAL, Raises('TypeError'), note=KERAS3_ORTHOGONAL_FACTOR),
-    Row('python_int', TF_KERAS3_ORTHOGONAL, Raises('TypeError'), tf_min='2.16', flavours=('keras3',),
-        note=KERAS3_ORTHOGONAL_FACTOR),
+] + keras3_orthogonal('python_int', Raises('TypeError')) + [
     Row('python_int', '*', OK),
     Row('python_bool', 'module=keras3|tf.keras,family=keras', Raises('ValueError'), tf_min=NIGHTLY,
         flavours=('keras3',), note=KERAS_316),
     Row('python_bool', CONTRIB, Raises('ValueError')),
-    Row('python_bool', KERAS3_ORTHOGONAL, Raises('TypeError'), note=KERAS3_ORTHOGONAL_FACTOR),
-    Row('python_bool', TF_KERAS3_ORTHOGONAL, Raises('TypeError'), tf_min='2.16', flavours=('keras3',),
-        note=KERAS3_ORTHOGONAL_FACTOR),
+] + keras3_orthogonal('python_bool', Raises('TypeError')) + [
     Row('python_bool', '*', OK),
 ]
 
@@ -148,9 +149,7 @@ for _probe in ('np_float16', 'np_float32', 'np_int64'):
     ]
 
 ROWS += [
-    Row('np_float64', KERAS3_ORTHOGONAL, Raises('InvalidArgumentError'), note=KERAS3_ORTHOGONAL_FACTOR),
-    Row('np_float64', TF_KERAS3_ORTHOGONAL, Raises('InvalidArgumentError'), tf_min='2.16', flavours=('keras3',),
-        note=KERAS3_ORTHOGONAL_FACTOR),
+] + keras3_orthogonal('np_float64', Raises('InvalidArgumentError')) + [
     Row('np_float64', '*', OK),
 
     # -- nan, inf, neg_inf -----------------------------------------------------------
