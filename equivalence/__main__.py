@@ -22,7 +22,7 @@
   migrate [--sweep] [--json PATH] [--program NAME]
                                         tf_upgrade_v2 on the TF 1.x corpus, before and after (migration/)
   suite-summary ENV...                  passed / failed / skipped per env from reports/ENV.junit.xml, and
-                                        the total (.ci/run prints it after `tox -p 2`)
+                                        the total (.ci/run prints it after `tox -p all`)
   diff [--against RELEASE] [--json [PATH]] [--report PATH] [--mutant NAME] [--route NAME]
                                         the release gate: every recorded fact that changed (reporting/gate.py)
   cell AREA/PROBE/SUBJECT               one semantics cell, observed and judged here
