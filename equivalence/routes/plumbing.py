@@ -36,8 +36,9 @@ class Attached(object):
 # initializer and lambda the strategies reach, so it draws them all. A container route adds plumbing
 # (what fills the collection or `.losses`, what the reader sums, the convention kept), which does not
 # depend on the values drawn: it draws a quarter of them (lambda = 0 among them), each dtype it takes also
-# runs once in test_dtype_support_is_as_declared, and every mutant is killed at this share
-# (docs/SELF_VALIDATION.md). `--max-examples N` gives every route exactly N (tests/route_cases.py).
+# runs once in test_dtype_support_is_as_declared, and the mutation run kills every mutant with 5 examples
+# per route, fewer than a quarter is (docs/PERFORMANCE.md). `--max-examples N` gives every route exactly N
+# (tests/route_cases.py).
 NUMERICS_SHARE = 1.0
 PLUMBING_SHARE = 0.25
 
