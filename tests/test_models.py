@@ -52,3 +52,48 @@ def test_model_route_matches_reference(api, route):
         assert verdict.ok, verdict.message
 
     check()
+
+
+# -- the Keras models table (equivalence/semantics/model_table.py) ---------------------------------
+def _cells():
+    from equivalence.semantics import model_probes
+    return [pytest.param(p, s, id="models/%s/%s" % (p, s)) for p, s in model_probes.cells()]
+
+
+@pytest.mark.parametrize("probe_id,subject", _cells())
+def test_models_cell(api, probe_id, subject):
+    """Each cell's observation in this release is what the first row covering it says."""
+    from equivalence.semantics import model_probes, model_table
+    from equivalence.semantics.outcomes import describe_observation
+    name = "models/%s/%s" % (probe_id, subject)
+    reason = model_probes.unavailable(api, probe_id, subject)
+    if reason:
+        pytest.skip("%s: %s" % (name, reason))
+    row = model_table.lookup(model_table.ROWS, probe_id, model_probes.subject_fields(subject), api)
+    assert row is not None, "cell %s has no row in the models table covering %s: add one" % (name, api.describe())
+    obs = model_probes.observe(api, probe_id, subject)
+    problems = row.expect.problems(obs, None)
+    assert not problems, "\n".join([
+        "cell %s changed:" % name,
+        "  - " + "\n  - ".join(problems),
+        "  table row:  %s" % row.describe(),
+        "  versions:   %s" % api.describe(),
+        "  got:        %s" % describe_observation(obs),
+    ])
+
+
+def test_no_models_row_is_dead():
+    """Every row of the models table is some cell's expectation at some release of the history matrix."""
+    import io
+    import json
+    import os
+    from equivalence.environment import parse_version
+    from equivalence.semantics import model_probes, model_table
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "semantics.json")
+    with io.open(path, encoding="utf-8") as f:
+        releases = [(parse_version(r["tensorflow"]), r["keras_flavour"]) for r in json.load(f)["releases"]]
+    subjects = {}
+    for probe, subject in model_probes.cells():
+        subjects.setdefault(probe, []).append(model_probes.subject_fields(subject))
+    dead = model_table.dead_rows(model_table.ROWS, subjects, releases)
+    assert not dead, ["%s (%s)" % (row.describe(), why) for row, why in dead]
