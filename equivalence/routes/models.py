@@ -199,6 +199,10 @@ def _attr(name, keras3_name=None):
 
 
 LAYER_DTYPES = ("float32", "float64")
+# TF 1.6-1.14 tf.keras LSTM / GRU(dtype="float64") still make float32 weights (and ask their initializers for
+# float32): measured for LSTM on 1.6, 1.7, 1.8, 1.9, 1.12, 1.13, 1.14, for both on 1.6; float64 from 1.15.
+RNN_FLOAT64 = tf_in("float64 LSTM / GRU weights (tf.keras before 1.15 makes them float32 whatever the layer's dtype)",
+                    ("1.15", None))
 # Keras layers compute in their dtype policy; half dtypes are mixed precision, a question of its own.
 LAYER_ATTACHMENTS = [
     Attachment("dense.bias", "<module>.layers.Dense(units, bias_regularizer={reg})", "layer",
@@ -329,8 +333,12 @@ def _called_again(keras, src, reg, n_in, n_out, x):
 
 
 SUBCLASSING = since_tf("1.9", "a subclassed tf.keras.Model (TF 1.6 Keras has no model subclassing)")
-# TF 1.6's tf.keras.Model cannot be called on a new Input of another graph name twice (measured: works);
-# Add: every release. keras.Input: every release.
+# TF 1.6 tf.keras repeats a weight's penalty: a model called again on a new Input, or a model with a layer
+# shared by two branches once compiled, holds 3 entries for the one kernel (and 3x its penalty); one from
+# TF 1.7 on (measured 1.6-1.9, 1.12-1.15). Asserted as an upstream bug in semantics/model_table.py
+# (cells called_again_entries, shared_after_compile); the routes that would see it skip there with this reason.
+ONE_ENTRY = tf_in("one model.losses entry per weight once the model is called again or compiled (TF 1.6 repeats "
+                  "it 3 times: semantics/model_table.py, an upstream bug)", ("1.7", None))
 STRUCTURES = [
     Attachment("sequential", "model = <module>.Sequential([<module>.layers.Dense(units, kernel_regularizer={reg})])",
                "model", _model_attachment(_sequential), reader="model_losses", kernel=DENSE_KERNEL),
@@ -348,10 +356,13 @@ STRUCTURES = [
                "model", _model_attachment(_two_attributes), reader="model_losses", kernel=DENSE_KERNEL,
                requires=[SUBCLASSING]),
     Attachment("called_again", "model = Model(x, Dense(units, kernel_regularizer={reg})(x)); model(Input((n,)))",
-               "model", _model_attachment(_called_again), reader="model_losses", kernel=DENSE_KERNEL),
+               "model", _model_attachment(_called_again), reader="model_losses", kernel=DENSE_KERNEL,
+               requires=[ONE_ENTRY]),
 ]
+# What the model axis adds to the Attachment record: the dtypes it takes, and dtype -> Requirement.
 for _a in LAYER_ATTACHMENTS + STRUCTURES:
     _a.dtypes = LAYER_DTYPES
+    _a.dtype_requires = {"float64": RNN_FLOAT64} if _a.name in ("lstm.recurrent", "gru.recurrent") else {}
 
 
 # -- readers of a model -------------------------------------------------------------------------
@@ -531,14 +542,18 @@ class _Crossed(object):
 def _product():
     from .regularizers import REGULARIZERS
     chosen = [_Crossed(r) for r in REGULARIZERS if r.name in MODEL_REGULARIZERS]
+    # the attachment's dtype requirements reach the Route the way colocation requirements do (dtype -> Requirement)
     routes, excluded = product(chosen, ATTACHMENTS, READERS, buildable, pair_requires,
-                               lambda record, attachment: {}, lambda record, attachment, reader: None)
+                               lambda record, attachment: dict(attachment.dtype_requires),
+                               lambda record, attachment, reader: None)
     for route in routes:
         route.regularizer = route.regularizer._record  # noqa: SLF001  (the record itself, not the view)
         route.dtypes = tuple(d for d in route.dtypes if d in route.attachment.dtypes
                              and d in getattr(route.reader, "dtypes", LAYER_DTYPES))
         route.examples = getattr(route.reader, "examples", EXAMPLES["layer_losses"])
         route.steps = getattr(route.reader, "steps", False)
+        if route.attachment.name == "shared" and route.reader.name != "model_losses":
+            route.requires += (ONE_ENTRY,)  # compiled: TF 1.6 repeats the shared layer's entry
     return routes, excluded
 
 

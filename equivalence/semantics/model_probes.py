@@ -107,6 +107,26 @@ def _tape_outside_inside(api, keras):
     return [T.significant(list(np.asarray(g).reshape(-1))) for g in (outside, inside)]
 
 
+def _entries_and_multiple(api, keras, model):
+    """[len(model.losses), sum(model.losses) / the one kernel's penalty] (the kernel is 4 x 3 ones)."""
+    return [len(model.losses), T.significant(_total(api, keras, model.losses) / T.after_build_penalty())]
+
+
+def _called_again_entries(api, keras):
+    model, _ = _functional(keras, _l(keras, "l2", T.AFTER_BUILD_LAMBDA))
+    model(keras.Input(shape=(T.AFTER_BUILD_SHAPE[0],)))
+    return _entries_and_multiple(api, keras, model)
+
+
+def _shared_after_compile(api, keras):
+    a, b = keras.Input(shape=(T.AFTER_BUILD_SHAPE[0],)), keras.Input(shape=(T.AFTER_BUILD_SHAPE[0],))
+    dense = keras.layers.Dense(T.AFTER_BUILD_SHAPE[1], use_bias=False, kernel_initializer="ones",
+                               kernel_regularizer=_l(keras, "l2", T.AFTER_BUILD_LAMBDA))
+    model = keras.Model([a, b], keras.layers.Add()([dense(a), dense(b)]))
+    model.compile(optimizer=sgd(keras, 0.125), loss=_zero(api))
+    return _entries_and_multiple(api, keras, model)
+
+
 def _frozen_in_model(api, keras):
     frozen = keras.layers.Dense(3, trainable=False, kernel_initializer="ones",
                                 kernel_regularizer=_l(keras, "l2", T.AFTER_BUILD_LAMBDA), input_shape=(4,))
@@ -140,6 +160,10 @@ SCENARIOS = [
              _tape_outside_inside, KERAS_SUBJECTS, requires=[EAGER]),
     Scenario("evaluate_penalty", "model.evaluate with a zero data loss (Dense 4x3 of ones, l2(0.1))",
              _evaluate_penalty, KERAS_SUBJECTS),
+    Scenario("called_again_entries", "Model(x, Dense(3, kernel_regularizer=l2(0.1))(x)) called again on a new "
+             "Input: [len(model.losses), sum / the kernel's penalty]", _called_again_entries, KERAS_SUBJECTS),
+    Scenario("shared_after_compile", "one Dense(kernel_regularizer=l2(0.1)) on two branches, compiled: "
+             "[len(model.losses), sum / the kernel's penalty]", _shared_after_compile, KERAS_SUBJECTS),
     Scenario("frozen_in_model", "Sequential([Dense(trainable=False, kernel_regularizer=l2), Dense]): "
              "len(model.losses)", _frozen_in_model, KERAS_SUBJECTS),
     Scenario("slim_batch_norm", "contrib/tf_slim batch_norm(x, scale=True, param_regularizers={'gamma': "

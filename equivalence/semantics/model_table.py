@@ -90,6 +90,14 @@ SLIM_BN_BUG = ("tf_slim 1.1 batch_norm on TF >= 2.15 (upstream: tf_slim is unmai
                "tf_slim.batch_norm(tf.placeholder(tf.float32, [None, 3]), scale=True)  # AttributeError")
 EVALUATE = "evaluate() with a data loss of exactly 0 returns the penalty: 0.1 * 12 on a 4 x 3 kernel of ones."
 
+REPEATED = ("TF 1.6 tf.keras counts one kernel's penalty three times: calling a functional model again on a new "
+            "Input, or compiling a model whose layer is shared by two branches, leaves 3 entries in model.losses "
+            "for its one regularized weight (3x the penalty in the training loss). One entry from TF 1.7 on "
+            "(measured 1.6, 1.7, 1.8, 1.9, 1.12, 1.13, 1.14, 1.15).")
+REPEATED_BUG = ("tf.keras in TF 1.6 (fixed in 1.7). Minimal reproduction: x = tf.keras.Input((4,)); "
+                "m = tf.keras.Model(x, tf.keras.layers.Dense(3, kernel_regularizer=tf.keras.regularizers.l2(0.1))(x)); "
+                "m(tf.keras.Input((4,))); len(m.losses)  # 3, expected 1")
+
 KERAS2 = ("keras2", "legacy")
 
 ROWS = [
@@ -112,6 +120,15 @@ ROWS = [
 
     Row("evaluate_penalty", "module=tf.keras|keras3|tf_keras",
         Detail("model.evaluate(x, y) with a zero data loss", lambda ctx: after_build_penalty()), note=EVALUATE),
+
+    Row("called_again_entries", "module=tf.keras", Detail("[len(model.losses), sum / penalty]", lambda ctx: [3, 3.0]),
+        tf_max="1.7", note=REPEATED, upstream_bug=REPEATED_BUG),
+    Row("called_again_entries", "module=tf.keras|keras3|tf_keras",
+        Detail("[len(model.losses), sum / penalty]", lambda ctx: [1, 1.0]), note=REPEATED),
+    Row("shared_after_compile", "module=tf.keras", Detail("[len(model.losses), sum / penalty]", lambda ctx: [3, 3.0]),
+        tf_max="1.7", note=REPEATED, upstream_bug=REPEATED_BUG),
+    Row("shared_after_compile", "module=tf.keras|keras3|tf_keras",
+        Detail("[len(model.losses), sum / penalty]", lambda ctx: [1, 1.0]), note=REPEATED),
 
     Row("frozen_in_model", "module=tf.keras", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS2,
         note=FROZEN_MODEL),
