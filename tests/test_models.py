@@ -11,9 +11,9 @@ from hypothesis import assume, given, settings, strategies as st
 
 from equivalence.harness import case_from_plan, expectation, in_range
 from equivalence.numerics import tolerance
-from equivalence.routes.models import MODEL_ROUTES, LayerShape
+from equivalence.routes.models import ACTIVITY_ROUTES, MODEL_ROUTES, LayerShape
 from equivalence.strategies import Plan, init_specs, lambdas
-from equivalence.training.models import verify_model
+from equivalence.training.models import verify_activity, verify_model
 
 from .route_cases import require, route_params
 
@@ -97,3 +97,22 @@ def test_no_models_row_is_dead():
         subjects.setdefault(probe, []).append(model_probes.subject_fields(subject))
     dead = model_table.dead_rows(model_table.ROWS, subjects, releases)
     assert not dead, ["%s (%s)" % (row.describe(), why) for row, why in dead]
+
+
+# -- the activity regularizer: lambda * sum(y**2) of the layer's output, per batch --------------
+@pytest.mark.parametrize("route", route_params(ACTIVITY_ROUTES))
+def test_activity_regularizer_matches_reference(api, route):
+    """On drawn kernels, inputs, batch sizes and lambda: averaged over the batch, or summed where this
+    release sums (semantics/model_table.py, cell activity_batch)."""
+    require(api, route)
+    dtypes = route.supported_dtypes(api)
+
+    @settings(max_examples=min(route.examples, settings.default.max_examples))
+    @given(plan=model_plans(route, dtypes), batch=st.integers(1, 6), seed=st.integers(0, 2 ** 16))
+    def check(plan, batch, seed):
+        case = case_from_plan(api, plan)
+        assume(in_range(case))
+        verdict = verify_activity(api, route, case, batch, seed)
+        assert verdict.ok, verdict.message
+
+    check()

@@ -365,6 +365,26 @@ for _a in LAYER_ATTACHMENTS + STRUCTURES:
     _a.dtype_requires = {"float64": RNN_FLOAT64} if _a.name in ("lstm.recurrent", "gru.recurrent") else {}
 
 
+# -- the activity regularizer: its penalty is of the layer's output, not of a weight --------------
+def _activity(api, src, reg, record):
+    """Dense(units, no bias, kernel = the case's array, activity_regularizer=reg) called on `src.inputs`
+    (set by training/models.verify_activity); the output goes in `value`."""
+    keras = layer_module(api, record)
+    n_in, n_out = src.shape
+    layer = keras.layers.Dense(n_out, use_bias=False, kernel_initializer=_constant(src), activity_regularizer=reg,
+                               dtype=src.dtype_name)
+    y = layer(api.tf.constant(src.inputs))
+    return Attached(layer.kernel, value=y, layer=layer)
+
+
+# Not in ATTACHMENTS: the weights' reference does not apply (reference.activity_l2 takes the output and the
+# batch size); tests/test_models.py checks it on drawn kernels, inputs, batch sizes and lambda.
+ACTIVITY = Attachment("dense.activity", "layer = <module>.layers.Dense(units, activity_regularizer={reg}); layer(x)",
+                      "layer", _activity, reader="layer_losses", kernel=DENSE_KERNEL)
+ACTIVITY.dtypes, ACTIVITY.dtype_requires = ("float32",), {}
+ACTIVITY_EXAMPLES = 10
+
+
 # -- readers of a model -------------------------------------------------------------------------
 LR = 2.0 ** -3  # the SGD learning rate (an exact binary fraction; steps.LR)
 
@@ -558,3 +578,16 @@ def _product():
 
 
 MODEL_ROUTES, MODEL_EXCLUDED = _product()
+
+
+def _activity_routes():
+    from .registry import Route
+    from .regularizers import REGULARIZERS
+    routes = [Route(r, ACTIVITY, LAYER_LOSSES) for r in REGULARIZERS if r.name in MODEL_REGULARIZERS
+              and r.family == "keras"]
+    for route in routes:
+        route.dtypes, route.examples = ACTIVITY.dtypes, ACTIVITY_EXAMPLES
+    return routes
+
+
+ACTIVITY_ROUTES = _activity_routes()  # tf.keras-l2.dense.activity.layer_losses

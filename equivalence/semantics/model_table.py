@@ -40,6 +40,17 @@ def f32(x):
     return float(np.float32(x))
 
 
+# tf.keras sums the activity penalty over the batch before this release, averages it from it on
+# (measured: 1.6, 1.9, 1.12 sum; 1.13, 1.14, 1.15, 2.15, 2.21 average). Keras 3 and tf_keras average.
+ACTIVITY_AVERAGED_SINCE = "1.13"
+
+
+def activity_batch_mean(api):
+    """True where this release's Keras divides an activity penalty by the batch size (the row below)."""
+    from ..environment import parse_version
+    return api.tf_version_tuple >= parse_version(ACTIVITY_AVERAGED_SINCE)
+
+
 def activity_totals(batch_mean):
     """sum(layer.losses) of Dense(5, ones, no bias, kernel l1(0.01), activity l2(0.01)) on 2 * ones((b, 5)),
     b in BATCHES: l1 * sum|W| + l2 * sum(y**2) / b (averaged over the batch) or without the / b (summed)."""
@@ -103,7 +114,7 @@ KERAS2 = ("keras2", "legacy")
 ROWS = [
     Row("activity_batch", "module=tf.keras", Detail("sum(layer.losses) for batch 1, 5, 10",
                                                     lambda ctx: activity_totals(batch_mean=False)),
-        tf_max="1.13", note=ACTIVITY),
+        tf_max=ACTIVITY_AVERAGED_SINCE, note=ACTIVITY),
     Row("activity_batch", "module=tf.keras|keras3|tf_keras", Detail("sum(layer.losses) for batch 1, 5, 10",
                                                                    lambda ctx: activity_totals(batch_mean=True)),
         note=ACTIVITY),

@@ -132,3 +132,62 @@ def _with_entries(api, route, case, verdict, entries):
         verdict.tolerance.describe(), verdict.tolerance.bound(verdict.expected.value), run_command(route, case))
     return Verdict(False, message, verdict.got, verdict.expected, verdict.tolerance, verdict.ratio,
                    measurement=verdict.measurement)
+
+
+# -- the activity regularizer ---------------------------------------------------------------------
+def activity_inputs(n_in, batch, seed, dtype="float32"):
+    """The layer's input: uniform in [-1, 1) from RandomState(seed), `batch` rows."""
+    return np.random.RandomState(seed).uniform(-1.0, 1.0, size=(batch, n_in)).astype(dtype)
+
+
+def verify_activity(api, route, case, batch, seed):
+    """Dense(kernel = the case's array, activity_regularizer = the route's regularizer) on `batch` rows:
+    sum(layer.losses) against reference.activity_l2 of the layer's own output, averaged or summed over
+    the batch as this release does (semantics/model_table.py). Never raises for a wrong number."""
+    from ..harness import WeightSource
+    from ..numerics import reference
+    from ..numerics.reduction import reference_tolerance
+    from ..routes.models import LAYER_LOSSES
+    from ..semantics.model_table import activity_batch_mean
+    weights = route.adapt(case.weights)
+    x = activity_inputs(weights.shape[0], batch, seed, case.dtype)
+
+    def run(graph_mode):
+        source = WeightSource(api, weights, case.dtype, graph_mode=graph_mode)
+        source.inputs = x
+        at = route.attachment.attach(api, source, route.regularizer.make(api, case.lam), route.regularizer)
+        return at, LAYER_LOSSES.read(api, at)
+
+    if route.runs_in_graph(api):
+        with api.tf.Graph().as_default():
+            with api.v1.Session() as sess:
+                at, built = run(True)
+                sess.run(api.v1.global_variables_initializer())
+                y, got = sess.run([at.value, built.loss])
+    else:
+        at, built = run(False)
+        y, got = at.value.numpy(), built.loss.numpy()
+    EXAMPLES[route.name] += 1
+    mean = activity_batch_mean(api)
+    lam = reference.stored_lambda(case.lam, route.lambda_precision)
+    ref = reference.activity_l2(np.asarray(y), lam, mean)
+    tol = reference_tolerance(api, case.dtype, ref, lam)
+    got = float(got)
+    problems = []
+    if built.entries != 1:
+        problems.append("layer.losses has %s entries; one activity penalty was added" % built.entries)
+    if not tol.accepts(got, ref.value):
+        problems.append("the activity penalty is off lambda * sum(y**2)%s by more than the tolerance" % (
+            " / batch" if mean else ""))
+    if not problems:
+        return Verdict(True, "", got, ref, tol, ratio(got, ref.value))
+    message = failure_message(
+        api, route, case, "the activity penalty of a batch of %d" % batch, problems, ref.value, got, tol.describe(),
+        tol.bound(ref.value), "pytest tests/test_models.py -k activity  (inputs: training.models.activity_inputs("
+        "%d, %d, seed=%d))" % (weights.shape[0], batch, seed),
+        formula="lambda * sum(y**2)%s, y = the layer's output (%s over the batch on this release)" % (
+            " / batch" if mean else "", "averaged" if mean else "summed"),
+        extra=["ratio to the other convention: %r (%s)" % (
+            ratio(got, ref.value * (1.0 / batch if not mean else batch)),
+            "1.0 = the batch division was %s" % ("gained" if not mean else "lost"))])
+    return Verdict(False, message, got, ref, tol, ratio(got, ref.value))
