@@ -140,8 +140,8 @@ def _routes(args):
     from .environment import get_api
     api = get_api()
     print(api.describe())
-    from .routes.models import MODEL_ROUTES
-    for r in ROUTES + MODEL_ROUTES:
+    from .routes.models import ACTIVITY_ROUTES, MODEL_ROUTES
+    for r in ROUTES + MODEL_ROUTES + ACTIVITY_ROUTES:
         reason = r.unavailable(api)
         print("%-58s %-5s %s" % (r.slug, r.convention.name, "ok " + ",".join(r.supported_dtypes(api)) if not reason
                                   else "unavailable: " + reason[:90]))

@@ -80,16 +80,23 @@ def verify_model(api, route, case):
     if not tol.accepts(got, ref.value):
         problems.append("the reported loss is off the penalty's reference by more than the tolerance "
                         "(the data loss is exactly 0)")
-    if problems:
-        return Verdict(False, failure_message(
-            api, route, case, "the loss %s reports" % route.reader.name, problems, ref.value, got, tol.describe(),
-            tol.bound(ref.value), run_command(route, case),
-            extra=["entries:      %s in model.losses (expected %d); %.2f s" % (built.entries, EXPECTED_ENTRIES,
-                                                                             seconds)]),
-            got, ref, tol, ratio(got, ref.value))
-    if built.after is not None:
-        return _judge_step(api, route, case, built, got, ref, tol)
-    return Verdict(True, "", got, ref, tol, ratio(got, ref.value))
+    step_problem, step_extra, step_ratio = _judge_step(route, case, built)
+    if step_problem:
+        problems.append(step_problem)
+    if not problems:
+        return Verdict(True, "", got, ref, tol, ratio(got, ref.value))
+    measured = "the loss %s reports" % route.reader.name if len(problems) > (1 if step_problem else 0) else (
+        "the kernel after one SGD step of %s" % route.reader.name)
+    message = failure_message(
+        api, route, case, measured, problems, ref.value, got, tol.describe(), tol.bound(ref.value),
+        run_command(route, case),
+        formula="%s; the step w - lr * %s * lambda * w (lr = %r, data loss 0)" % (
+            route.convention.formula, "1" if route.convention.factor == 0.5 else "2", steps.LR),
+        expected_note="the penalty's reference", got_note="the reported loss",
+        extra=["entries:      %s in model.losses (expected %d); %.2f s" % (built.entries, EXPECTED_ENTRIES, seconds)]
+        + step_extra)
+    return Verdict(False, message, got, ref, tol, step_ratio if step_problem and len(problems) == 1
+                   else ratio(got, ref.value))
 
 
 def expected_step(route, case):
@@ -99,27 +106,26 @@ def expected_step(route, case):
     return steps.reference_trajectory(route, case, np.zeros_like(weights), sgd, 1, "keras")[0]
 
 
-def _judge_step(api, route, case, built, got, ref, tol):
+def _judge_step(route, case, built):
+    """(problem or None, message lines, ratio of the worst element's move to the NumPy step's)."""
+    if built.after is None:
+        return None, [], None
     e = expected_step(route, case)
     after = np.asarray(built.after).astype(np.float64)
     bad = ~(np.abs(after - e.value) <= e.bound())
     if not np.any(bad):
-        return Verdict(True, "", got, ref, tol, ratio(got, ref.value))
+        return None, ["step:         the kernel after one SGD step agrees with NumPy"], None
     i = worst_element(after, e.value, e.bound())
     w0 = np.asarray(route.adapt(case.weights)).astype(np.float64)
     moved, should = float(w0[i] - after[i]), float(w0[i] - e.value[i])
-    message = failure_message(
-        api, route, case, "the kernel after one SGD step of %s" % route.reader.name,
-        ["%d of %d kernel elements are off the NumPy step by more than the derived bound" % (
-            int(np.sum(bad)), bad.size)],
-        float(e.value[i]), float(after[i]), "the running error bound of the NumPy step (tolerance.Tracked)",
-        float(e.bound()[i]), run_command(route, case),
-        formula="w - lr * %s * lambda * w (lr = %r, data loss 0)" % (
-            "1" if route.convention.factor == 0.5 else "2", steps.LR),
-        expected_note="NumPy step, worst element %s of %s" % (i, after.shape), got_note="after the step",
-        extra=["the step moved w%s by %r, the penalty's gradient says %r (ratio %r: 0 = the penalty is not "
-               "in the step, 0.5 or 2 = a lost factor of two)" % (list(i), moved, should, ratio(moved, should))])
-    return Verdict(False, message, got, ref, tol, ratio(moved, should))
+    r = ratio(moved, should)
+    problem = "%d of %d kernel elements after one SGD step are off the NumPy step by more than its derived bound" % (
+        int(np.sum(bad)), bad.size)
+    lines = ["step:         worst element %s: NumPy %r, TensorFlow %r, bound %.3g (tolerance.Tracked)" % (
+        list(i), float(e.value[i]), float(after[i]), float(e.bound()[i])),
+        "step moved:   %r, the penalty's gradient says %r: ratio %r (0 = the penalty is not in the step, "
+        "0.5 or 2 = a lost factor of two)" % (moved, should, r)]
+    return problem, lines, r
 
 
 def _with_entries(api, route, case, verdict, entries):
