@@ -40,8 +40,9 @@ the training readers most (a compile and a traced step per example): see
 
 import numpy as np
 
-from .plumbing import NOT_KERAS3_LAYER, Attached, Attachment, Crossing, Reader, READERS as CORE_READERS, layer_module
-from .registry import Built, KernelShape, Requirement, product, since_tf, sum_entries, tf_in
+from .plumbing import (NOT_KERAS3_LAYER, Attached, Attachment, Crossing, Reader, READERS as CORE_READERS, layer_module,
+                       _global_variable)
+from .registry import CONTRIB, Built, KernelShape, Requirement, product, since_tf, sum_entries, tf_in
 
 # -- weight shapes that follow from a layer's sizes ----------------------------------------------
 SIZES = (1, 4)  # the layer sizes a case draws: n_in and n_out in [1, 4] (the array stays small)
@@ -234,6 +235,25 @@ LAYER_ATTACHMENTS = [
 ]
 
 
+# -- contrib / tf_slim batch_norm(param_regularizers=) (fills the collection) --------------------
+def _slim_batch_norm_gamma(api, src, reg, record):
+    (n,) = src.shape
+    x = api.v1.placeholder(src.dtype, shape=(None, n))
+    api.contrib.batch_norm(x, scale=True, param_initializers={"gamma": src.initializer},
+                           param_regularizers={"gamma": reg})
+    return Attached(_global_variable(api, "gamma:0"))
+
+
+# From TF 2.15 tf_slim's batch_norm raises in a v1 graph (semantics/model_table.py, cell slim_batch_norm).
+SLIM_BATCH_NORM = tf_in("contrib / tf_slim batch_norm in a v1 graph (from TF 2.15 it raises AttributeError: "
+                        "semantics/model_table.py, slim_batch_norm)", ("1.0", "2.15"))
+SLIM_ATTACHMENTS = [
+    Attachment("slim.batch_norm.gamma", "contrib.layers.batch_norm(x, scale=True, param_regularizers={{'gamma': {reg}}})",
+               "collection", _slim_batch_norm_gamma, reader="get_regularization_loss", requires=[CONTRIB, SLIM_BATCH_NORM],
+               graph_only=True, kernel=FEATURES),
+]
+
+
 # -- model structures (fill `model`) --------------------------------------------------------------
 def _constant(src):
     """The case's array as an initializer that needs no feed: a Keras model in a TF 1.x graph is run by
@@ -360,9 +380,11 @@ STRUCTURES = [
                requires=[ONE_ENTRY]),
 ]
 # What the model axis adds to the Attachment record: the dtypes it takes, and dtype -> Requirement.
-for _a in LAYER_ATTACHMENTS + STRUCTURES:
+for _a in LAYER_ATTACHMENTS + SLIM_ATTACHMENTS + STRUCTURES:
     _a.dtypes = LAYER_DTYPES
     _a.dtype_requires = {"float64": RNN_FLOAT64} if _a.name in ("lstm.recurrent", "gru.recurrent") else {}
+# slim's batch_norm asks its gamma initializer for float32 whatever the input's dtype (measured 1.6, 1.15).
+SLIM_ATTACHMENTS[0].dtypes = ("float32",)
 
 
 # -- the activity regularizer: its penalty is of the layer's output, not of a weight --------------
@@ -508,9 +530,10 @@ for _r in MODEL_READERS:
     _r.steps = _r.name in TRAINING_READERS
     _r.dtypes = COMPILED_DTYPES if _r.name in ("fit", "evaluate", "train_on_batch", "tape") else LAYER_DTYPES
 LAYER_LOSSES = [r for r in CORE_READERS if r.name == "layer_losses"][0]
+GET_REGULARIZATION_LOSS = [r for r in CORE_READERS if r.name == "get_regularization_loss"][0]
 
-ATTACHMENTS = LAYER_ATTACHMENTS + STRUCTURES
-READERS = [LAYER_LOSSES] + MODEL_READERS
+ATTACHMENTS = LAYER_ATTACHMENTS + SLIM_ATTACHMENTS + STRUCTURES
+READERS = [LAYER_LOSSES, GET_REGULARIZATION_LOSS] + MODEL_READERS
 
 
 # -- which regularizers meet the model axis ------------------------------------------------------
@@ -518,11 +541,12 @@ MODEL_REGULARIZERS = ("tf.keras-l2", "contrib-l2")
 
 
 def _in_models(record, attachment, reader):
+    keras_container = attachment.fills in ("layer", "model")
     if record.name == "tf.keras-l2":  # every attachment with its reader; every reader through the structures
-        return attachment.reader == reader.name or attachment.fills == "model" and reader.name == "fit" or (
-            attachment.name == "sequential")
-    if record.name == "contrib-l2":  # the half convention in a Keras 2 model, through every reader
-        return attachment.name == "sequential"
+        return keras_container and (attachment.reader == reader.name or attachment.fills == "model" and (
+            reader.name == "fit") or attachment.name == "sequential")
+    if record.name == "contrib-l2":  # the half convention in a Keras 2 model, through every reader; slim's batch_norm
+        return attachment.name == "sequential" or not keras_container and attachment.reader == reader.name
     return False
 
 
@@ -540,7 +564,7 @@ def buildable(attachment, reader):
 
 
 def pair_requires(record, attachment):
-    if record.family == "contrib":
+    if record.family == "contrib" and attachment.fills in ("layer", "model"):
         return [NOT_KERAS3_LAYER]
     return []
 

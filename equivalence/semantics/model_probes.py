@@ -17,9 +17,11 @@ CONTRIB_SUBJECT = "contrib"
 
 
 class Scenario(object):
-    def __init__(self, pid, description, run, subjects, requires=()):
+    """graph: runs in a v1 graph on TF 2 too (a Keras 3 subject has none: unavailable)."""
+
+    def __init__(self, pid, description, run, subjects, requires=(), graph=False):
         self.id, self.description, self.run = pid, description, run
-        self.subjects, self.requires = subjects, tuple(requires)
+        self.subjects, self.requires, self.graph = subjects, tuple(requires), graph
 
 
 def _keras(api, subject):
@@ -127,6 +129,17 @@ def _shared_after_compile(api, keras):
     return _entries_and_multiple(api, keras, model)
 
 
+def _get_total_loss(api, keras):
+    """A Keras model (4 x 3 ones, l2(0.1)) and a v1 data loss of exactly 0: tf.compat.v1.losses.get_total_loss()."""
+    v1 = api.v1
+    _functional(keras, _l(keras, "l2", T.AFTER_BUILD_LAMBDA))
+    v1.losses.add_loss(api.tf.constant(0.0))
+    total = v1.losses.get_total_loss()
+    with v1.Session() as sess:
+        sess.run(v1.global_variables_initializer())
+        return T.significant(float(sess.run(total)))
+
+
 def _frozen_in_model(api, keras):
     frozen = keras.layers.Dense(3, trainable=False, kernel_initializer="ones",
                                 kernel_regularizer=_l(keras, "l2", T.AFTER_BUILD_LAMBDA), input_shape=(4,))
@@ -164,6 +177,8 @@ SCENARIOS = [
              "Input: [len(model.losses), sum / the kernel's penalty]", _called_again_entries, KERAS_SUBJECTS),
     Scenario("shared_after_compile", "one Dense(kernel_regularizer=l2(0.1)) on two branches, compiled: "
              "[len(model.losses), sum / the kernel's penalty]", _shared_after_compile, KERAS_SUBJECTS),
+    Scenario("get_total_loss", "a Keras model's penalty and tf.compat.v1.losses.get_total_loss() in a v1 graph "
+             "(data loss 0 via add_loss)", _get_total_loss, KERAS_SUBJECTS, graph=True),
     Scenario("frozen_in_model", "Sequential([Dense(trainable=False, kernel_regularizer=l2), Dense]): "
              "len(model.losses)", _frozen_in_model, KERAS_SUBJECTS),
     Scenario("slim_batch_norm", "contrib/tf_slim batch_norm(x, scale=True, param_regularizers={'gamma': "
@@ -193,6 +208,8 @@ def unavailable(api, pid, subject):
     reason = first_missing(s.requires, api)
     if reason or subject == CONTRIB_SUBJECT:
         return reason
+    if s.graph and (subject == "keras" or subject == "tf.keras" and api.keras_flavour == "keras3"):
+        return "%s: Keras 3 builds no v1 graph" % s.id
     return [f for f in FLAVOURS if f[0] == subject][0][1].missing(api)
 
 
@@ -203,7 +220,7 @@ def observe(api, pid, subject):
     keras = None if subject == CONTRIB_SUBJECT else _keras(api, subject)
     try:
         if api.tf2:
-            if subject == CONTRIB_SUBJECT:
+            if subject == CONTRIB_SUBJECT or s.graph:
                 with tf.Graph().as_default():
                     return {"raised": None, "detail": s.run(api, keras)}
             return {"raised": None, "detail": s.run(api, keras)}

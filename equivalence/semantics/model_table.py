@@ -92,10 +92,11 @@ TAPE = ("A penalty read before tf.GradientTape() opens is a constant to the tape
 FROZEN_MODEL = ("A Dense(trainable=False) with a kernel_regularizer inside a trainable model: Keras 2 (and tf_keras) "
                 "still reports its penalty in model.losses (which trains nothing), Keras 3 reports none "
                 "(it collects regularization losses from trainable weights only).")
-SLIM_BN = ("tf_slim.batch_norm(param_regularizers={'gamma': l2_regularizer(0.2)}) adds 0.2 * sum(gamma**2) / 2 "
-           "to REGULARIZATION_LOSSES on TF 1.x; on TF 2.15 / 2.21 tf_slim's batch_norm cannot be called in a v1 "
-           "graph: fused (the default here) it raises AttributeError, unfused it needs tf_keras (ImportError "
-           "where it is missing).")
+SLIM_BN = ("contrib / tf_slim batch_norm(param_regularizers={'gamma': l2_regularizer(0.2)}) adds 0.2 * sum(gamma**2) / 2 "
+           "to REGULARIZATION_LOSSES (measured 1.6, 1.15, 2.0, 2.5, 2.10, 2.14); from TF 2.15 tf_slim's batch_norm "
+           "cannot be called in a v1 graph: with the default fused=None it raises AttributeError (module "
+           "'tensorflow.python.framework.ops' has no attribute 'Tensor'; 2.15, 2.21 with Keras 3 and tf_keras), "
+           "with fused=False it imports tf_keras (ModuleNotFoundError without it; keras.legacy_tf_layers on 2.14).")
 SLIM_BN_BUG = ("tf_slim 1.1 batch_norm on TF >= 2.15 (upstream: tf_slim is unmaintained). Minimal reproduction: "
                "import tensorflow.compat.v1 as tf; import tf_slim; tf.disable_eager_execution(); "
                "tf_slim.batch_norm(tf.placeholder(tf.float32, [None, 3]), scale=True)  # AttributeError")
@@ -108,6 +109,10 @@ REPEATED = ("TF 1.6 tf.keras counts one kernel's penalty three times: calling a 
 REPEATED_BUG = ("tf.keras in TF 1.6 (fixed in 1.7). Minimal reproduction: x = tf.keras.Input((4,)); "
                 "m = tf.keras.Model(x, tf.keras.layers.Dense(3, kernel_regularizer=tf.keras.regularizers.l2(0.1))(x)); "
                 "m(tf.keras.Input((4,))); len(m.losses)  # 3, expected 1")
+
+TOTAL_LOSS = ("tf.compat.v1.losses.get_total_loss() totals REGULARIZATION_LOSSES, where tf.keras layers put their "
+              "penalty on TF 1.6-1.8 only (collections table, keras_dense_in_graph): from TF 1.9 a v1 training loss "
+              "built with get_total_loss() silently leaves a Keras model's penalty out; add model.losses yourself.")
 
 KERAS2 = ("keras2", "legacy")
 
@@ -141,13 +146,17 @@ ROWS = [
     Row("shared_after_compile", "module=tf.keras|keras3|tf_keras",
         Detail("[len(model.losses), sum / penalty]", lambda ctx: [1, 1.0]), note=REPEATED),
 
+    Row("get_total_loss", "module=tf.keras", Detail("get_total_loss()", lambda ctx: after_build_penalty()),
+        tf_max="1.9", note=TOTAL_LOSS),
+    Row("get_total_loss", "module=tf.keras|tf_keras", Detail("get_total_loss()", lambda ctx: 0.0), note=TOTAL_LOSS),
+
     Row("frozen_in_model", "module=tf.keras", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS2,
         note=FROZEN_MODEL),
     Row("frozen_in_model", "module=tf.keras|keras3", Detail("len(model.losses)", lambda ctx: 0), note=FROZEN_MODEL),
     Row("frozen_in_model", "module=tf_keras", Detail("len(model.losses)", lambda ctx: 1), note=FROZEN_MODEL),
 
     Row("slim_batch_norm", "module=contrib", Detail("get_regularization_loss()", lambda ctx: slim_batch_norm_penalty()),
-        tf_max="2.0", note=SLIM_BN),
+        tf_max="2.15", note=SLIM_BN),
     Row("slim_batch_norm", "module=contrib", Raises("AttributeError"), tf_min="2.15", note=SLIM_BN,
         upstream_bug=SLIM_BN_BUG),
 ]
