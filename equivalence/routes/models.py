@@ -42,7 +42,7 @@ import numpy as np
 
 from .plumbing import (NOT_KERAS3_LAYER, Attached, Attachment, Crossing, Reader, READERS as CORE_READERS, layer_module,
                        _global_variable)
-from .registry import CONTRIB, Built, KernelShape, Requirement, product, since_tf, sum_entries, tf_in
+from .registry import CONTRIB, Built, KernelShape, product, since_tf, sum_entries, tf_in
 
 # -- weight shapes that follow from a layer's sizes ----------------------------------------------
 SIZES = (1, 4)  # the layer sizes a case draws: n_in and n_out in [1, 4] (the array stays small)
@@ -114,7 +114,9 @@ def _layer_attachment(make, weight_of, build_shape, kernel):
         keras = layer_module(api, record)
         n_in, n_out = kernel.sizes(src.shape)
         layer = make(keras, src, reg, n_in, n_out)
-        layer.build(build_shape(n_in, n_out))
+        shape = build_shape(n_in, n_out)
+        # Keras 2 layers take a TensorShape (TF 1.13's DepthwiseConv2D.build reads `.dims`); Keras 3 a tuple.
+        layer.build(shape if hasattr(keras, "ops") else api.tf.TensorShape(shape))
         return Attached(weight_of(layer), layer=layer)
     return attach
 
@@ -295,21 +297,34 @@ def _functional(keras, src, reg, n_in, n_out, x):
     return keras.Model(inp, dense(inp)), dense, x
 
 
-def _subclassed_class(keras):
-    class OneDense(keras.Model):
-        def __init__(self, dense):
-            keras.Model.__init__(self)
-            self.dense = dense
+def _one_dense_init(self, dense):
+    type(self).__bases__[0].__init__(self)
+    self.dense = dense
 
-        def call(self, inputs):
-            return self.dense(inputs)
-    return OneDense
+
+def _one_dense_call(self, inputs):
+    return self.dense(inputs)
+
+
+def _subclassed_class(keras):
+    """class OneDense(keras.Model) with `self.dense`. Its methods are module-level functions: TF 2.0's
+    autograph converts a method defined inside a function from the wrong source lines."""
+    return type("OneDense", (keras.Model,), {"__init__": _one_dense_init, "call": _one_dense_call})
+
+
+def _build_subclassed(keras, src, model, n_in, x):
+    """Build a subclassed model by calling it: eagerly on the data; in a TF 1.x graph on a symbolic Input
+    (TF 1.9 Keras cannot call one on an array, and one called on a constant tensor then fits on no data)."""
+    if src.graph_mode:
+        model(keras.Input(shape=(n_in,), dtype=src.dtype_name))
+    else:
+        model(src.api.tf.constant(x))
 
 
 def _subclassed(keras, src, reg, n_in, n_out, x):
     dense = _dense(keras, src, reg, n_out)
     model = _subclassed_class(keras)(dense)
-    model(x)  # builds it
+    _build_subclassed(keras, src, model, n_in, x)
     return model, dense, x
 
 
@@ -327,22 +342,24 @@ def _shared(keras, src, reg, n_in, n_out, x):
     return keras.Model([a, b], out), dense, [x, x]
 
 
-def _two_attributes_class(keras):
-    class TwoNames(keras.Model):
-        def __init__(self, dense):
-            keras.Model.__init__(self)
-            self.first = dense
-            self.second = dense  # the same layer, tracked under a second name
+def _two_names_init(self, dense):
+    type(self).__bases__[0].__init__(self)
+    self.first = dense
+    self.second = dense  # the same layer, tracked under a second name
 
-        def call(self, inputs):
-            return self.first(inputs)
-    return TwoNames
+
+def _two_names_call(self, inputs):
+    return self.first(inputs)
+
+
+def _two_attributes_class(keras):
+    return type("TwoNames", (keras.Model,), {"__init__": _two_names_init, "call": _two_names_call})
 
 
 def _two_attributes(keras, src, reg, n_in, n_out, x):
     dense = _dense(keras, src, reg, n_out)
     model = _two_attributes_class(keras)(dense)
-    model(x)
+    _build_subclassed(keras, src, model, n_in, x)
     return model, dense, x
 
 
@@ -567,10 +584,6 @@ def pair_requires(record, attachment):
     if record.family == "contrib" and attachment.fills in ("layer", "model"):
         return [NOT_KERAS3_LAYER]
     return []
-
-
-def _no_pair(*args):
-    return {} if len(args) == 2 else None
 
 
 class _Crossed(object):

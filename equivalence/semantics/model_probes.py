@@ -9,7 +9,7 @@ session Keras uses; on TF 2 eagerly.
 import numpy as np
 
 from ..routes.models import sgd
-from ..routes.registry import CONTRIB, Requirement, since_tf
+from ..routes.registry import CONTRIB, since_tf
 from ..routes.regularizers import FLAVOURS
 from . import model_table as T
 
@@ -160,7 +160,6 @@ def _slim_batch_norm(api):
 
 KERAS_SUBJECTS = [f[0] for f in FLAVOURS]
 EAGER = since_tf("2.0", "a GradientTape (eager execution)")
-SUBCLASS_FREE = Requirement("-", lambda api: None)
 
 SCENARIOS = [
     Scenario("activity_batch", "Dense(5, ones, kernel l1(0.01), activity l2(0.01)) on 2 * ones((b, 5)): "

@@ -25,7 +25,6 @@ import time
 import numpy as np
 
 from ..harness import EXAMPLES, expectation, same_bits, verify
-from ..routes.models import Trained
 from ..verdict import Verdict, failure_message, ratio, run_command, worst_element
 from . import steps
 
