@@ -99,7 +99,9 @@ class ModelAttached(Attached):
         self.model, self.keras, self.inputs, self.targets = model, keras, inputs, targets
 
 
-BATCH = 2  # rows of the data a model is fed (0 * sum(y_pred) makes them irrelevant to the penalty)
+# Rows of the data a model is fed (0 * sum(y_pred) makes them irrelevant to the penalty). A power of two:
+# the loss trackers report (loss * batch) / batch (Keras' Mean with the batch size as weight), exact for 2.
+BATCH = 2
 
 
 def _inputs(n_in, dtype):
