@@ -35,7 +35,8 @@ settings.load_profile(_profile())
 
 def pytest_addoption(parser):
     parser.addoption("--max-examples", type=int, default=None,
-                     help="override max_examples of the selected Hypothesis profile")
+                     help="override max_examples of the selected Hypothesis profile: every route's "
+                          "Hypothesis tests draw exactly this many (tests/route_cases.examples_for)")
     parser.addoption("--mutant", default=os.environ.get("REGEQUIV_MUTANT") or None,
                      help="break one upstream API before the tests run (equivalence/selfvalidation/mutants.py; "
                           "default $REGEQUIV_MUTANT); `python -m equivalence mutate` runs them all")
@@ -52,6 +53,8 @@ def pytest_configure(config):
         current = settings.get_profile(settings._current_profile)  # noqa: SLF001
         settings.register_profile("cli-max-examples", current, max_examples=n)
         settings.load_profile("cli-max-examples")
+        from tests.route_cases import EXACT_EXAMPLES
+        EXACT_EXAMPLES[:] = [n]  # every route draws exactly n, whatever its share
     _activate_mutant(config)
     if config.getoption("--semantics-from"):
         from equivalence.semantics.recorded import use

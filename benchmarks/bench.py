@@ -36,7 +36,6 @@ the machine, not the code); the large-weights table takes medians.
 """
 
 import argparse
-import functools
 import gc
 import json
 import os
@@ -251,18 +250,13 @@ def end_to_end_route(api, route, n_examples):
     import tests.route_cases
     import tests.test_values as test_values
     from hypothesis import given, strategies as st
-    # The value test's own body, under the ci profile with n examples (its @given fixed the
-    # profile it was imported under, so it is wrapped again around the same inner function).
-    inner = test_values.test_penalty_matches_reference.hypothesis.inner_test
+    # The value test's own example (test_values.penalty_matches_reference), under the ci profile with
+    # n examples: derandomized, it draws what the suite draws (the draws follow from its source).
+    example = test_values.penalty_matches_reference
     base = settings.get_profile("ci")
 
     def with_examples(n):
-        @functools.wraps(inner)  # the same source and name: derandomized, it draws what the suite draws
-        def body(*args, **kwargs):
-            return inner(*args, **kwargs)
-        for attr in [a for a in vars(body) if a.startswith("_hypothesis")]:
-            delattr(body, attr)
-        return given(data=st.data())(settings(base, max_examples=n, database=None)(body))
+        return settings(base, max_examples=n, database=None)(given(data=st.data())(example))
     with_examples(5)(api=api, route=route)
     test = with_examples(n_examples)
     phases = _Phases()

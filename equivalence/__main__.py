@@ -10,7 +10,7 @@
   training                              each route's regularizer in a small network (needs scikit-learn)
   mutate [--mutant NAME] [--max-examples N] [--whole-suite] [-- PYTEST ARGS]
                                         the suite once clean and once per broken API (selfvalidation/mutation.py)
-  tolerance-check [--examples N] [--dtypes D,...]
+  tolerance-check [--examples N | --seconds S] [--jobs N] [--dtypes D,...]
                                         worst observed error per dtype against its bound
                                         (selfvalidation/tolerance_check.py)
   kernel-check [--cases N] [--json PATH] the bound proved on TensorFlow's kernels, 10**6 arrays per
@@ -22,7 +22,7 @@
   migrate [--sweep] [--json PATH] [--program NAME]
                                         tf_upgrade_v2 on the TF 1.x corpus, before and after (migration/)
   suite-summary ENV...                  passed / failed / skipped per env from reports/ENV.junit.xml, and
-                                        the total (.ci/run prints it after `tox -p 2`)
+                                        the total (.ci/run prints it after `tox -p all`)
   diff [--against RELEASE] [--json [PATH]] [--report PATH] [--mutant NAME] [--route NAME]
                                         the release gate: every recorded fact that changed (reporting/gate.py)
   cell AREA/PROBE/SUBJECT               one semantics cell, observed and judged here
@@ -208,6 +208,10 @@ def build_parser():
     tol = sub.add_parser("tolerance-check", help="worst observed error per dtype vs the derived bound")
     tol.add_argument("--examples", type=int, default=200, help="Hypothesis cases per route (default 200)")
     tol.add_argument("--json", help="also write the figures as JSON to this path")
+    tol.add_argument("--seconds", type=float, help="the time-boxed long run: as many cases per route as fit in "
+                                                   "its share of this many seconds (seeded chunks)")
+    tol.add_argument("--jobs", type=int, default=1, help="worker processes, routes dealt round-robin (default 1)")
+    tol.add_argument("--shard", help=argparse.SUPPRESS)  # "i/n": the routes of worker i of n
     tol.add_argument("--dtypes", help="only these weight dtypes, comma-separated (default: every dtype a "
                                       "route takes here), e.g. bfloat16 on the releases that truncate")
     ker = sub.add_parser("kernel-check", help="the bound on TensorFlow's reduction kernels, batched")

@@ -12,7 +12,7 @@ float32, contrib does not: for float64 weights the two differ by <= 2**-24).
 import itertools
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from equivalence.harness import expectation, ratio, run_route
 from equivalence.numerics.reference import FULL, HALF
@@ -20,7 +20,7 @@ from equivalence.routes import ROUTES
 from equivalence.routes.registry import CONV2D
 from equivalence.strategies import plans
 
-from .route_cases import available, draw_case, l2_routes
+from .route_cases import available, draw_case, examples_of_profile, l2_routes
 
 # A non-empty rank-4 kernel: conv2d takes it as is, dense routes as (h*w*in, out),
 # tensor routes as is. Every route sees the same elements.
@@ -72,6 +72,9 @@ def _against_reference(route, m, ref, tol):
         "within tolerance" if tol.accepts(m.value, ref.value) else "OFF", route.api_call)
 
 
+# Each example runs every available L2 route (59 on TF 2.15) and compares every pair: a quarter of the
+# profile's examples is ~1,500 route runs under `ci`. Each route's own value is test_values' job.
+@settings(max_examples=examples_of_profile(0.25))
 @given(data=st.data())
 def test_half_routes_equal_full_routes_times_one_half(api, data):
     routes = available(api, l2_routes())

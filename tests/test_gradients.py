@@ -7,7 +7,7 @@ element with the bound derived in equivalence/numerics/tolerance.py (GradientTol
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 from equivalence.training import gradients
 from equivalence.harness import Case
@@ -15,15 +15,15 @@ from equivalence.initializers import InitSpec
 from equivalence.numerics.reference import CONVENTIONS
 from equivalence.routes import ALL_DTYPES
 
-from .route_cases import draw_route_case, l2_routes, require, route_params
+from .route_cases import draw_route_case, l2_routes, require, route_params, examples_for, run_examples
 
 # lambda > 0: a zero lambda makes some APIs return no penalty at all (asserted in the value tests).
 POSITIVE_LAMBDAS = st.one_of(st.floats(min_value=1e-30, max_value=1e-6), st.floats(min_value=1e-6, max_value=1e4))
 
 
 # Each example checks every element against its own bound, for up to two methods: a quarter of the
-# profile's examples keeps the five-release run within the machine's budget.
-GRADIENT_SETTINGS = settings(max_examples=max(1, settings.default.max_examples // 4))
+# profile's examples (times the route's share) keeps the five-release run within the machine's budget.
+GRADIENT_FRACTION = 0.25
 
 
 def _method_params():
@@ -39,11 +39,14 @@ def _require_method(api, route, method):
 
 @pytest.mark.parametrize("method", _method_params())
 @pytest.mark.parametrize("route", route_params(l2_routes()))
-@GRADIENT_SETTINGS
-@given(data=st.data())
-def test_gradient_matches_reference(api, route, method, data):
-    case = draw_route_case(api, route, data, POSITIVE_LAMBDAS, dtypes=route.gradient_dtypes(api))
+def test_gradient_matches_reference(api, route, method):
+    require(api, route)
     _require_method(api, route, method)
+    run_examples(gradient_matches_reference, examples_for(route, GRADIENT_FRACTION), api=api, route=route, method=method)
+
+
+def gradient_matches_reference(api, route, method, data):
+    case = draw_route_case(api, route, data, POSITIVE_LAMBDAS, dtypes=route.gradient_dtypes(api))
     verdict = gradients.verify_gradient(api, route, case, method)
     assert verdict.ok, verdict.message
 

@@ -1,20 +1,24 @@
 """Every route (L2, L1 and L1+L2), on Hypothesis-drawn weights and lambda, against the NumPy reference."""
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume
 
 from equivalence.numerics import tolerance
 from equivalence.harness import expectation, verify
 from equivalence.routes import ROUTES
 from equivalence.strategies import plans
 
-from .route_cases import draw_case, require, route_params
+from .route_cases import draw_case, require, route_params, examples_for, run_examples
 
 
 @pytest.mark.parametrize("route", route_params(ROUTES))
-@given(data=st.data())
-def test_penalty_matches_reference(api, route, data):
+def test_penalty_matches_reference(api, route):
     require(api, route)
+    run_examples(penalty_matches_reference, examples_for(route), api=api, route=route)
+
+
+def penalty_matches_reference(api, route, data):
+    """One example of the value test (benchmarks/bench.py times this very function)."""
     dtypes = route.supported_dtypes(api)
     case = draw_case(api, data.draw(plans(dtypes, route.kernel), label="plan"))
     assume(route.lambda_unavailable(api, case.lam) is None)  # e.g. TF 1.6 sum_regularizer at 0: see lambda_table.py

@@ -31,6 +31,17 @@ class Attached(object):
         self.weights, self.value, self.layer, self.regularizer = weights, value, layer, regularizer
 
 
+# How many of a test's Hypothesis examples a route draws, as a share of the profile's count (100 under
+# `ci`). Called directly, a regularizer's route carries its numerics: every dtype, rank, size class,
+# initializer and lambda the strategies reach, so it draws them all. A container route adds plumbing
+# (what fills the collection or `.losses`, what the reader sums, the convention kept), which does not
+# depend on the values drawn: it draws a quarter of them (lambda = 0 among them), each dtype it takes also
+# runs once in test_dtype_support_is_as_declared, and every mutant is killed at this share
+# (docs/SELF_VALIDATION.md). `--max-examples N` gives every route exactly N (tests/route_cases.py).
+NUMERICS_SHARE = 1.0
+PLUMBING_SHARE = 0.25
+
+
 class Attachment(object):
     """One way of attaching a regularizer.
 
@@ -44,13 +55,15 @@ class Attachment(object):
     colocated  dtype -> Requirement, applied when the penalty runs L2Loss: the attachment colocates
                the penalty with the variable (where that device has no kernel, placement fails)
     zero_lambda_requires  a Requirement for lambda == 0 where some releases reject it
+    examples_share  the share of a test's Hypothesis examples its routes draw (see PLUMBING_SHARE)
     """
 
     def __init__(self, name, spelling, fills, attach, reader, requires=(), graph_only=False, kernel=None,
-                 kernels=(), colocated=None, zero_lambda_requires=None):
+                 kernels=(), colocated=None, zero_lambda_requires=None, examples_share=None):
         self.name, self.spelling, self.fills, self.attach, self.reader = name, spelling, fills, attach, reader
         self.requires, self.graph_only, self.kernel, self.kernels = tuple(requires), graph_only, kernel, tuple(kernels)
         self.colocated, self.zero_lambda_requires = dict(colocated or {}), zero_lambda_requires
+        self.examples_share = PLUMBING_SHARE if examples_share is None else examples_share
 
     def __repr__(self):
         return "Attachment(%s)" % self.name
@@ -154,7 +167,7 @@ DENSE_ZERO_LAMBDA = tf_in("Dense(kernel_regularizer=l2(0.0)) (AttributeError ups
                           ("1.0", "1.7"), ("1.9", None))
 
 ATTACHMENTS = [
-    Attachment("call", "{reg}(w)", "value", _call, reader="value"),
+    Attachment("call", "{reg}(w)", "value", _call, reader="value", examples_share=NUMERICS_SHARE),
     Attachment("variable", "w = tf.Variable(...)", "variable", _plain_variable, reader="apply_regularization",
                graph_only=True),
     Attachment("get_variable", "tf.get_variable(..., regularizer={reg})", "collection", _get_variable,

@@ -208,7 +208,7 @@ class Route(object):
     The remaining attributes follow from the records: `convention`, `penalty`, `family`,
     `lambda_precision`, `kernel` (KernelShape), `dtypes`, `kernels` / `gradient_kernels`
     (Kernel: the dtypes a release takes follow from them), `requires`, `graph_only`,
-    `zero_lambda_requires`, `notes`.
+    `zero_lambda_requires`, `notes`, `examples_share` (the attachment's: plumbing.PLUMBING_SHARE).
     """
 
     def __init__(self, regularizer, attachment, reader, extra_requires=(), colocated=None, zero_lambda_requires=None):
@@ -236,6 +236,7 @@ class Route(object):
                 if z is not None]
         self.zero_lambda_requires = Requirement(" and ".join(z.name for z in zero), lambda api: first_missing(
             zero, api)) if zero else None
+        self.examples_share = attachment.examples_share
 
     def __repr__(self):
         return "Route(%s)" % self.slug
