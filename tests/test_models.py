@@ -3,11 +3,11 @@
 Every model route on Hypothesis-drawn weights and lambda against the NumPy
 reference: one entry per regularized weight, the value each reader reports,
 and the kernel after one SGD step (training/models.py). How many cases each
-route draws is capped by its record (`examples`, routes/models.py says why).
+route draws is its share (`examples_share`, routes/models.py says why).
 """
 
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, strategies as st
 
 from equivalence.harness import case_from_plan, expectation, in_range
 from equivalence.numerics import tolerance
@@ -15,20 +15,11 @@ from equivalence.routes.models import ACTIVITY_ROUTES, MODEL_ROUTES, LayerShape
 from equivalence.strategies import Plan, init_specs, lambdas
 from equivalence.training.models import verify_activity, verify_model
 
-from .route_cases import require, route_params
+from .route_cases import examples_for, require, route_params, run_examples
 
 # A zero penalty cannot show a repeated entry, a dropped one or a lost factor of two (0 = 2 * 0);
 # what lambda == 0 does is the lambda table's (probe `zero`), on the core routes.
 NONZERO_LAMBDAS = lambdas().filter(lambda lam: lam != 0)
-
-
-def _examples(route):
-    """The route's cap (routes/models.py says why) on the profile's examples; `--max-examples N` and the
-    thorough profile (the long run, docs/SELF_VALIDATION.md) draw what they ask for."""
-    profile = settings._current_profile  # noqa: SLF001  (as conftest.py reads it)
-    if profile in ("thorough", "cli-max-examples"):
-        return settings.default.max_examples
-    return min(route.examples, settings.default.max_examples)
 
 
 def _shapes(route):
@@ -48,19 +39,15 @@ def model_plans(draw, route, dtypes):
 @pytest.mark.parametrize("route", route_params(MODEL_ROUTES))
 def test_model_route_matches_reference(api, route):
     require(api, route)
-    dtypes = route.supported_dtypes(api)
-    strategy = model_plans(route, dtypes)
+    run_examples(model_route_matches_reference, examples_for(route), api=api, route=route)
 
-    @settings(max_examples=_examples(route))
-    @given(plan=strategy)
-    def check(plan):
-        case = case_from_plan(api, plan)
-        assume(in_range(case))
-        assume(tolerance.fits(case.dtype, expectation(route, case)[0].value))
-        verdict = verify_model(api, route, case)
-        assert verdict.ok, verdict.message
 
-    check()
+def model_route_matches_reference(api, route, data):
+    case = case_from_plan(api, data.draw(model_plans(route, route.supported_dtypes(api)), label="plan"))
+    assume(in_range(case))
+    assume(tolerance.fits(case.dtype, expectation(route, case)[0].value))
+    verdict = verify_model(api, route, case)
+    assert verdict.ok, verdict.message
 
 
 # -- the Keras models table (equivalence/semantics/model_table.py) ---------------------------------
@@ -114,14 +101,12 @@ def test_activity_regularizer_matches_reference(api, route):
     """On drawn kernels, inputs, batch sizes and lambda: averaged over the batch, or summed where this
     release sums (semantics/model_table.py, cell activity_batch)."""
     require(api, route)
-    dtypes = route.supported_dtypes(api)
+    run_examples(activity_matches_reference, examples_for(route), api=api, route=route)
 
-    @settings(max_examples=_examples(route))
-    @given(plan=model_plans(route, dtypes), batch=st.integers(1, 6), seed=st.integers(0, 2 ** 16))
-    def check(plan, batch, seed):
-        case = case_from_plan(api, plan)
-        assume(in_range(case))
-        verdict = verify_activity(api, route, case, batch, seed)
-        assert verdict.ok, verdict.message
 
-    check()
+def activity_matches_reference(api, route, data):
+    case = case_from_plan(api, data.draw(model_plans(route, route.supported_dtypes(api)), label="plan"))
+    batch, seed = data.draw(st.integers(1, 6), label="batch"), data.draw(st.integers(0, 2 ** 16), label="seed")
+    assume(in_range(case))
+    verdict = verify_activity(api, route, case, batch, seed)
+    assert verdict.ok, verdict.message

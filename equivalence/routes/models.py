@@ -35,7 +35,7 @@ same code twice in one env). `contrib-l2` in a Keras 2 model is a mix TF 1.x
 users write, and the one half-convention penalty a Keras training step sees:
 it meets the Sequential model with every reader. Each route costs CI time,
 the training readers most (a compile and a traced step per example): see
-`examples` on the Reader records.
+`EXAMPLES_SHARE` below.
 """
 
 import numpy as np
@@ -423,7 +423,7 @@ def _activity(api, src, reg, record):
 ACTIVITY = Attachment("dense.activity", "layer = <module>.layers.Dense(units, activity_regularizer={reg}); layer(x)",
                       "layer", _activity, reader="layer_losses", kernel=DENSE_KERNEL)
 ACTIVITY.dtypes, ACTIVITY.dtype_requires = ("float32",), {}
-ACTIVITY_EXAMPLES = 10
+ACTIVITY_SHARE = 0.1
 
 
 # -- readers of a model -------------------------------------------------------------------------
@@ -533,19 +533,20 @@ MODEL_READERS = [
     Reader("scale_regularization_loss", "tf.nn.scale_regularization_loss(tf.add_n(model.losses))", "model",
            _scale_regularization_loss, requires=[SCALE_REG]),
 ]
-# Examples per route (a cap on the Hypothesis profile's max_examples). The core routes draw 100 in CI;
-# a model route's failure modes (an entry repeated or dropped, a penalty a reader leaves out, a lost
-# factor of two in the step) are structural: any drawn case with a nonzero penalty shows them, and the
-# penalty's numerics are the core's. A layer-argument or model.losses route builds one layer (~10 ms):
-# 10 examples. A training reader compiles and traces a step per example (0.3-1 s): 3 examples.
-EXAMPLES = {"model_losses": 10, "layer_losses": 10, "scale_regularization_loss": 10,
-            "fit": 3, "evaluate": 3, "train_on_batch": 3, "tape": 3}
+# The share of a test's Hypothesis examples a model route draws (plumbing.PLUMBING_SHARE: 0.25 for a core
+# container route; x 100 under `ci`). A model route's failure modes (an entry repeated or dropped, a penalty a
+# reader leaves out, a lost factor of two in the step) are structural: any drawn case with a nonzero penalty
+# shows them, and the penalty's numerics are the core's. A layer-argument or model.losses route builds one
+# layer (~10 ms): 0.1 (10 under ci). A reader that compiles traces a step per example (0.1-1 s): 0.03 (3).
+# Each of the three model mutants is killed at these shares (docs/SELF_VALIDATION.md).
+EXAMPLES_SHARE = {"model_losses": 0.1, "layer_losses": 0.1, "get_regularization_loss": 0.1,
+                  "scale_regularization_loss": 0.1, "fit": 0.03, "evaluate": 0.03, "train_on_batch": 0.03,
+                  "tape": 0.03}
 TRAINING_READERS = ("fit", "train_on_batch", "tape")  # readers that take an SGD step
 # compile()'d readers compute their loss in floatx (float32): a float64 model's loss meets a float32 one
 # (Keras 3: TypeError in fit). float64 models are reached by model_losses and the layer arguments.
 COMPILED_DTYPES = ("float32",)
 for _r in MODEL_READERS:
-    _r.examples = EXAMPLES[_r.name]
     _r.steps = _r.name in TRAINING_READERS
     _r.dtypes = COMPILED_DTYPES if _r.name in ("fit", "evaluate", "train_on_batch", "tape") else LAYER_DTYPES
 LAYER_LOSSES = [r for r in CORE_READERS if r.name == "layer_losses"][0]
@@ -609,7 +610,7 @@ def _product():
         route.regularizer = route.regularizer._record  # noqa: SLF001  (the record itself, not the view)
         route.dtypes = tuple(d for d in route.dtypes if d in route.attachment.dtypes
                              and d in getattr(route.reader, "dtypes", LAYER_DTYPES))
-        route.examples = getattr(route.reader, "examples", EXAMPLES["layer_losses"])
+        route.examples_share = EXAMPLES_SHARE[route.reader.name]
         route.steps = getattr(route.reader, "steps", False)
         if route.attachment.name == "shared" and route.reader.name != "model_losses":
             route.requires += (ONE_ENTRY,)  # compiled: TF 1.6 repeats the shared layer's entry
@@ -625,7 +626,7 @@ def _activity_routes():
     routes = [Route(r, ACTIVITY, LAYER_LOSSES) for r in REGULARIZERS if r.name in MODEL_REGULARIZERS
               and r.family == "keras"]
     for route in routes:
-        route.dtypes, route.examples = ACTIVITY.dtypes, ACTIVITY_EXAMPLES
+        route.dtypes, route.examples_share = ACTIVITY.dtypes, ACTIVITY_SHARE
     return routes
 
 
