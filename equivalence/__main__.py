@@ -77,6 +77,9 @@ def _run(args):
         verdict = _run_gradient(api, route, case, args)
     elif args.optimizer:
         verdict = _run_steps(api, route, case, args)
+    elif route in _model_routes():
+        from .training.models import verify_model
+        verdict = verify_model(api, route, case)
     else:
         verdict = verify(api, route, case)
         print("expected: %r" % verdict.expected.value)
@@ -85,6 +88,11 @@ def _run(args):
         return 2
     print("ok" if verdict.ok else verdict.message)
     return 0 if verdict.ok else 1
+
+
+def _model_routes():
+    from .routes.models import MODEL_ROUTES
+    return MODEL_ROUTES
 
 
 def _run_gradient(api, route, case, args):
@@ -123,11 +131,17 @@ def _routes(args):
         for e in EXCLUDED:
             print("%-60s %s" % (e.slug, e.reason))
         print("%d routes, %d combinations excluded" % (len(ROUTES), len(EXCLUDED)))
+        from .routes.models import MODEL_EXCLUDED, MODEL_ROUTES
+        for e in MODEL_EXCLUDED:
+            print("%-60s %s" % (e.slug, e.reason))
+        print("model axis (routes/models.py): %d routes, %d combinations excluded" % (
+            len(MODEL_ROUTES), len(MODEL_EXCLUDED)))
         return 0
     from .environment import get_api
     api = get_api()
     print(api.describe())
-    for r in ROUTES:
+    from .routes.models import ACTIVITY_ROUTES, MODEL_ROUTES
+    for r in ROUTES + MODEL_ROUTES + ACTIVITY_ROUTES:
         reason = r.unavailable(api)
         print("%-58s %-5s %s" % (r.slug, r.convention.name, "ok " + ",".join(r.supported_dtypes(api)) if not reason
                                   else "unavailable: " + reason[:90]))

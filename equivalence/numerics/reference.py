@@ -142,6 +142,18 @@ def l2(weights, lam, convention):
     return Reference(value, err + U64, np.asarray(weights).size, s)
 
 
+def activity_l2(outputs, lam, batch_mean):
+    """A Keras L2 activity regularizer's penalty of one batch: lam * sum(y**2) over the layer's `outputs`
+    (batch first), divided by the batch size where the release averages over the batch
+    (semantics/model_table.py: TF 1.13 on) and not where it sums (TF 1.6-1.12).
+    The division is one more rounding in TensorFlow: counted as a second part (parts=2)."""
+    y = np.asarray(outputs)
+    s, err = sum_of_squares(y)
+    batch = y.shape[0] if y.ndim else 1
+    value = float(lam) * s / (batch if batch_mean else 1)
+    return Reference(value, err + 2 * U64, y.size, s, parts=2 if batch_mean else 1)
+
+
 def l1(weights, lam):
     s, err = sum_of_abs(weights)
     return Reference(float(lam) * s, err + U64, np.asarray(weights).size, s)

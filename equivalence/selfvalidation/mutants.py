@@ -41,6 +41,8 @@ OWNER_TESTS = {
     "semantics": ("tests/test_semantics_lambda.py", "tests/test_semantics_collections.py"),
     # The converter runs in its own process (migration/run.py): a converter mutant is handed to it.
     "migration": ("tests/test_migration.py",),
+    # The Keras model axis (routes/models.py) and the models table (semantics/model_table.py).
+    "models": ("tests/test_models.py",),
 }
 
 
@@ -259,6 +261,85 @@ def _forget_kernel_regularizer(build):
         self.kernel_regularizer = None
         return build(self, *args, **kwargs)
     return forgetful_build
+
+
+# -- models: model.losses, fit, the activity regularizer ---------------------------------------
+
+def keras_model_classes(api):
+    return _unique([m.Model for m in keras_modules(api)])
+
+
+MODEL_WORDS = ("model.losses",)
+_HIDDEN = [0]  # > 0 while a mutated fit / compile runs: Model.losses is empty to it
+
+
+def _patch_model_losses(api, edit):
+    """Model.losses returns edit(entries) (every Keras module here; the property is the Layer's)."""
+    for cls in keras_model_classes(api):
+        original = [c.__dict__["losses"] for c in cls.__mro__ if "losses" in c.__dict__][0]
+        cls.losses = property(lambda self, original=original: edit(list(original.fget(self))))
+
+
+@mutant("model-losses-repeats-an-entry", api_name="keras Model.losses (every Keras module here)",
+        breakage="lists its first penalty twice (what TF 1.6 does to a called-again model)",
+        points_at=MODEL_WORDS, owner="models", requires=[ANY_KERAS])
+def model_losses_repeats_an_entry(api):
+    _patch_model_losses(api, lambda entries: entries + entries[:1])
+
+
+@mutant("fit-drops-the-penalty", api_name="keras Model.fit / Model.compile (every Keras module here)",
+        breakage="the training loss leaves model.losses out (Model.losses is empty while fit or compile runs)",
+        points_at=("model.fit",), owner="models", requires=[ANY_KERAS])
+def fit_drops_the_penalty(api):
+    _patch_model_losses(api, lambda entries: [] if _HIDDEN[0] else entries)
+    for cls in keras_model_classes(api):
+        for name in ("fit", "compile"):
+            setattr(cls, name, _hiding(getattr(cls, name)))
+
+
+def _hiding(method):
+    @functools.wraps(method)
+    def hidden(self, *args, **kwargs):
+        _HIDDEN[0] += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _HIDDEN[0] -= 1
+    return hidden
+
+
+def _flip_batch_division(api, regularizer):
+    """The activity regularizer with the release's batch convention flipped: times the batch size where
+    Keras divides by it (TF >= 1.13: the division is lost), divided by it where Keras sums (gained)."""
+    from ..semantics.model_table import activity_batch_mean
+    tf = api.tf
+    mean = activity_batch_mean(api)
+
+    def flipped(y):
+        b = tf.cast(tf.shape(y)[0], y.dtype)
+        penalty = regularizer(y)
+        return penalty * b if mean else penalty / b
+    return flipped
+
+
+@mutant("activity-batch-division-flips", api_name="keras layers.Dense(activity_regularizer=) (every Keras module here)",
+        breakage="the activity penalty loses its division by the batch size (gains one where the release sums)",
+        points_at=("activity_regularizer", "activity penalty"), owner="models", requires=[ANY_KERAS])
+def activity_batch_division_flips(api):
+    for cls in keras_dense_classes(api):
+        cls.__call__ = _flipping_call(api, cls.__call__)
+
+
+def _flipping_call(api, call):
+    @functools.wraps(call)
+    def flipping(self, *args, **kwargs):
+        reg = getattr(self, "activity_regularizer", None)
+        if reg is not None and not getattr(reg, "_flipped", False):
+            flipped = _flip_batch_division(api, reg)
+            flipped._flipped = True
+            self.activity_regularizer = flipped
+        return call(self, *args, **kwargs)
+    return flipping
 
 
 # -- accumulation in lower precision ---------------------------------------------------------
