@@ -96,7 +96,7 @@ def verify_model(api, route, case):
     message = failure_message(
         api, route, case, measured, problems, ref.value, got, tol.describe(), tol.bound(ref.value),
         run_command(route, case),
-        formula="%s; the step w - lr * %s * lambda * w (lr = %r, data loss 0)" % (
+        formula=route.convention.formula if round_trip else "%s; the step w - lr * %s * lambda * w (lr = %r, data loss 0)" % (
             route.convention.formula, "1" if route.convention.factor == 0.5 else "2", steps.LR),
         expected_note="the penalty's reference", got_note="the reported loss",
         extra=["entries:      %s in model.losses (expected %d); %.2f s" % (built.entries, EXPECTED_ENTRIES, seconds)]
