@@ -268,9 +268,11 @@ def _policy_penalty(policy):
             penalty = T.significant(float(_value(api, keras, total)))  # before fit moves the kernel
             x = np.ones((2, T.POLICY_SHAPE[0]), np.float32)
             y = np.zeros((2, T.POLICY_SHAPE[1]), np.float32)
-            model.compile(optimizer=sgd(keras, T.DIST_LR), loss=_zero(api))
-            evaluated = _attempt(lambda: _scalar(model.evaluate(x, y, batch_size=2, verbose=0)))
-            fitted = _attempt(lambda: model.fit(x, y, batch_size=2, epochs=1, verbose=0).history["loss"][0])
+            def compiled(run):  # compile is part of "whether fit / evaluate run"
+                model.compile(optimizer=sgd(keras, T.DIST_LR), loss=_zero(api))
+                return run()
+            evaluated = _attempt(lambda: compiled(lambda: _scalar(model.evaluate(x, y, batch_size=2, verbose=0))))
+            fitted = _attempt(lambda: compiled(lambda: model.fit(x, y, batch_size=2, epochs=1, verbose=0).history["loss"][0]))
             return [entries, _dtype_name(total), penalty, evaluated, fitted]
         return under_policy(keras, policy, body)
     return run

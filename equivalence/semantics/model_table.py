@@ -275,3 +275,29 @@ for _format in ("config", "clone", "keras", "h5", "savedmodel"):
     ROWS.append(Row("persist_%s" % _format, "module=tf.keras|keras3|tf_keras",
                     Detail("[argument, penalty before, after] of the %s round trip" % _format,
                            lambda ctx: persist_facts()), note=PERSIST))
+
+# TF 2.1 (measured; 2.2, 2.3, 2.4, 2.15 and 2.21 run both): under mixed_float16 / mixed_bfloat16 the penalty is
+# float32 as later, but compile + evaluate / fit raise TypeError for a loss function returning the compute dtype
+# (0 * sum(y_pred), float16 / bfloat16) next to the float32 penalty: TF 2.1 adds them without a cast.
+POLICY_21 = ("TF 2.1: the penalty entries are float32 and equal the float32 penalty, but evaluate and fit raise "
+             "TypeError (mixed_float16: AddV2 of a float16 data loss and the float32 penalty; mixed_bfloat16: a "
+             "bfloat16 op without that dtype). From TF 2.2 the losses are cast to a common dtype. Measured on 2.1.4; "
+             "2.2.3 and 2.3.4 run both.")
+POLICY_21_BUG = ("tf.keras in TF 2.1 (no upstream issue found; fixed by 2.2). Minimal reproduction: "
+                 "tf.keras.mixed_precision.experimental.set_policy('mixed_float16'); x = tf.keras.Input((4,)); "
+                 "m = tf.keras.Model(x, tf.keras.layers.Dense(3, kernel_regularizer=tf.keras.regularizers.l2(0.1))(x)); "
+                 "m.compile('sgd', loss=lambda t, p: 0.0 * tf.reduce_sum(p)); m.evaluate(np.ones((2, 4)), "
+                 "np.zeros((2, 3)))  # TypeError: Input 'y' of 'AddV2' Op has type float32 that does not match "
+                 "type float16")
+
+
+def policy_facts_21():
+    facts = policy_facts()
+    return facts[:3] + ["raised TypeError", "raised TypeError"]
+
+
+ROWS[:0] = [
+    Row(pid, "module=tf.keras", Detail("[entry dtypes, add_n dtype, penalty, evaluate, fit] under %s" % pid.split("_p")[0],
+                                       lambda ctx: policy_facts_21()),
+        tf_max="2.2", note=POLICY_21, upstream_bug=POLICY_21_BUG)
+    for pid in ("mixed_float16_penalty", "mixed_bfloat16_penalty")]
