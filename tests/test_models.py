@@ -67,7 +67,7 @@ def test_models_cell(api, probe_id, subject):
         pytest.skip("%s: %s" % (name, reason))
     row = model_table.lookup(model_table.ROWS, probe_id, model_probes.subject_fields(subject), api)
     assert row is not None, "cell %s has no row in the models table covering %s: add one" % (name, api.describe())
-    obs = model_probes.observe(api, probe_id, subject)
+    obs = model_probes.observe_cell(api, probe_id, subject)
     problems = row.expect.problems(obs, None)
     assert not problems, "\n".join([
         "cell %s changed:" % name,

@@ -42,7 +42,7 @@ import numpy as np
 
 from .plumbing import (NOT_KERAS3_LAYER, Attached, Attachment, Crossing, Reader, READERS as CORE_READERS, layer_module,
                        _global_variable)
-from .registry import CONTRIB, Built, KernelShape, product, since_tf, sum_entries, tf_in
+from .registry import CONTRIB, Built, KernelShape, Requirement, product, since_tf, sum_entries, tf_in
 
 # -- weight shapes that follow from a layer's sizes ----------------------------------------------
 SIZES = (1, 4)  # the layer sizes a case draws: n_in and n_out in [1, 4] (the array stays small)
@@ -398,8 +398,28 @@ STRUCTURES = [
                "model", _model_attachment(_called_again), reader="model_losses", kernel=DENSE_KERNEL,
                requires=[ONE_ENTRY]),
 ]
+
+
+# -- persistence: a model that survives a round trip (fills `restorable`; read by the round-trip readers) ---------
+def _restorable(api, src, reg, record):
+    """Sequential([Dense(units, no bias, kernel_regularizer=reg)]) holding the case's array through set_weights:
+    its config names only built-in objects (a Python initializer would not deserialize)."""
+    keras = layer_module(api, record)
+    n_in, n_out = src.shape
+    dense = keras.layers.Dense(n_out, use_bias=False, kernel_initializer="zeros", kernel_regularizer=reg,
+                               dtype=src.dtype_name, input_shape=(n_in,))
+    model = keras.Sequential([dense])
+    model.set_weights([np.asarray(src.array).astype(src.dtype_name)])
+    return ModelAttached(dense.kernel, model, keras, _inputs(n_in, src.dtype_name),
+                         np.zeros((BATCH, n_out), src.dtype_name))
+
+
+RESTORABLE = Attachment("restorable", "model = <module>.Sequential([Dense(units, kernel_regularizer={reg})]); "
+                        "model.set_weights([w])", "restorable", _restorable, reader="from_config", kernel=DENSE_KERNEL)
+PERSISTENCE = [RESTORABLE]
+
 # What the model axis adds to the Attachment record: the dtypes it takes, and dtype -> Requirement.
-for _a in LAYER_ATTACHMENTS + SLIM_ATTACHMENTS + STRUCTURES:
+for _a in LAYER_ATTACHMENTS + SLIM_ATTACHMENTS + STRUCTURES + PERSISTENCE:
     _a.dtypes = LAYER_DTYPES
     _a.dtype_requires = {"float64": RNN_FLOAT64} if _a.name in ("lstm.recurrent", "gru.recurrent") else {}
 # slim's batch_norm asks its gamma initializer for float32 whatever the input's dtype (measured 1.6, 1.15).
@@ -520,6 +540,87 @@ def _scale_regularization_loss(api, at):
     return Built(api.tf.nn.scale_regularization_loss(sum_entries(api, losses)), at.weights, len(losses))
 
 
+# -- round-trip readers: the model after from_config / clone_model / save + load_model ---------------------
+SAVED_NAMES = {"keras": "m.keras", "h5": "m.h5", "savedmodel": "m_savedmodel"}
+
+
+def restore(keras, model, fmt, directory):
+    """The model after the `fmt` round trip: from_config / clone_model (+ set_weights), or save + load_model
+    (semantics/model_probes.py uses it too, on every regularizer argument)."""
+    if fmt in ("config", "clone"):
+        again = type(model).from_config(model.get_config()) if fmt == "config" else keras.models.clone_model(model)
+        again.set_weights(model.get_weights())
+        return again
+    import os
+    path = os.path.join(directory, SAVED_NAMES[fmt])
+    if fmt == "savedmodel":
+        model.save(path, save_format="tf")
+    else:
+        model.save(path)
+    return keras.models.load_model(path)
+
+
+def h5py_missing():
+    try:
+        import h5py  # noqa: F401
+    except ImportError as exc:
+        return "the .h5 format needs h5py (%s)" % exc
+    return None
+
+
+def format_missing(api, keras3, fmt, keras=None):
+    """Why a Keras has no `fmt` round trip here, or None (keras3: the module is Keras 3)."""
+    from ..environment import parse_version
+    if fmt == "clone" and keras is not None and not hasattr(keras.models, "clone_model"):
+        return "this Keras has no models.clone_model"
+    if fmt == "keras" and not keras3 and api.tf_version_tuple < parse_version("2.13"):
+        return "the .keras format needs Keras 3 or tf.keras / tf_keras >= 2.13 (TF %s)" % api.tf_version
+    if fmt == "h5":
+        return h5py_missing()
+    if fmt == "savedmodel":
+        if keras3:
+            return ("Keras 3 writes a SavedModel for inference only (model.export); load_model reads .keras / .h5, "
+                    "so there is no Keras model to reload")
+        if not api.tf2:
+            return "model.save(dir, save_format='tf') + load_model needs TF 2 (TF %s)" % api.tf_version
+    return None
+
+
+def _format(fmt):
+    return Requirement("a %s round trip of tf.keras" % fmt, lambda api: format_missing(
+        api, api.keras_flavour == "keras3", fmt, api.tf_keras_module))
+
+
+def _round_trip(fmt):
+    def read(api, at):
+        import shutil
+        import tempfile
+        directory = tempfile.mkdtemp(prefix="regequiv-round-trip-")
+        try:
+            again = restore(at.keras, at.model, fmt, directory)
+            kernel = [layer for layer in again.layers if getattr(layer, "kernel", None) is not None][0].kernel
+            losses = list(again.losses)
+            loss = float(_value(api, at, sum_entries(api, losses))) if losses else 0.0
+            return Trained(loss, _value(api, at, kernel), len(losses))
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+    return read
+
+
+ROUND_TRIP_READERS = [
+    Reader("from_config", "again = <module>.Model.from_config(model.get_config()); again.set_weights(...); "
+           "add_n(again.losses)", "restorable", _round_trip("config"), requires=[_format("config")]),
+    Reader("clone_model", "again = <module>.models.clone_model(model); again.set_weights(...); add_n(again.losses)",
+           "restorable", _round_trip("clone"), requires=[_format("clone")]),
+    Reader("saved_keras", "model.save('m.keras'); add_n(<module>.models.load_model('m.keras').losses)",
+           "restorable", _round_trip("keras"), requires=[_format("keras")]),
+    Reader("saved_h5", "model.save('m.h5'); add_n(<module>.models.load_model('m.h5').losses)",
+           "restorable", _round_trip("h5"), requires=[_format("h5")]),
+    Reader("saved_model", "model.save(dir, save_format='tf'); add_n(<module>.models.load_model(dir).losses)",
+           "restorable", _round_trip("savedmodel"), requires=[_format("savedmodel")]),
+]
+ROUND_TRIPS = tuple(r.name for r in ROUND_TRIP_READERS)
+
 EAGER_LOOP = since_tf("2.0", "a GradientTape training loop (eager execution)")
 SCALE_REG = since_tf("2.2", "tf.nn.scale_regularization_loss")
 MODEL_READERS = [
@@ -539,21 +640,26 @@ MODEL_READERS = [
 # shows them, and the penalty's numerics are the core's. A layer-argument or model.losses route builds one
 # layer (~10 ms): 0.1 (10 under ci). A reader that compiles traces a step per example (0.1-1 s): 0.03 (3).
 # Each of the three model mutants is killed at these shares (docs/SELF_VALIDATION.md).
+# A round trip's failure (a regularizer dropped or changed on reload: no entry, or another penalty; a weight
+# not restored) is as structural, and shows on any case: from_config / clone_model build a second model
+# (~20-50 ms): 0.03 (3 under ci); a save + load_model writes and parses a file (0.2-2 s, SavedModel the
+# slowest): 0.02 (2). The reload mutant (selfvalidation/mutants.py) is killed at these shares.
 EXAMPLES_SHARE = {"model_losses": 0.1, "layer_losses": 0.1, "get_regularization_loss": 0.1,
                   "scale_regularization_loss": 0.1, "fit": 0.03, "evaluate": 0.03, "train_on_batch": 0.03,
-                  "tape": 0.03}
+                  "tape": 0.03, "from_config": 0.03, "clone_model": 0.03, "saved_keras": 0.02, "saved_h5": 0.02,
+                  "saved_model": 0.02}
 TRAINING_READERS = ("fit", "train_on_batch", "tape")  # readers that take an SGD step
 # compile()'d readers compute their loss in floatx (float32): a float64 model's loss meets a float32 one
 # (Keras 3: TypeError in fit). float64 models are reached by model_losses and the layer arguments.
 COMPILED_DTYPES = ("float32",)
-for _r in MODEL_READERS:
+for _r in MODEL_READERS + ROUND_TRIP_READERS:
     _r.steps = _r.name in TRAINING_READERS
     _r.dtypes = COMPILED_DTYPES if _r.name in ("fit", "evaluate", "train_on_batch", "tape") else LAYER_DTYPES
 LAYER_LOSSES = [r for r in CORE_READERS if r.name == "layer_losses"][0]
 GET_REGULARIZATION_LOSS = [r for r in CORE_READERS if r.name == "get_regularization_loss"][0]
 
-ATTACHMENTS = LAYER_ATTACHMENTS + SLIM_ATTACHMENTS + STRUCTURES
-READERS = [LAYER_LOSSES, GET_REGULARIZATION_LOSS] + MODEL_READERS
+ATTACHMENTS = LAYER_ATTACHMENTS + SLIM_ATTACHMENTS + STRUCTURES + PERSISTENCE
+READERS = [LAYER_LOSSES, GET_REGULARIZATION_LOSS] + MODEL_READERS + ROUND_TRIP_READERS
 
 
 # -- which regularizers meet the model axis ------------------------------------------------------
@@ -561,6 +667,8 @@ MODEL_REGULARIZERS = ("tf.keras-l2", "contrib-l2")
 
 
 def _in_models(record, attachment, reader):
+    if attachment.fills == "restorable":  # tf.keras-l2 through every round trip (a contrib function has no config)
+        return record.name == "tf.keras-l2"
     keras_container = attachment.fills in ("layer", "model")
     if record.name == "tf.keras-l2":  # every attachment with its reader; every reader through the structures
         return keras_container and (attachment.reader == reader.name or attachment.fills == "model" and (
@@ -573,7 +681,8 @@ def _in_models(record, attachment, reader):
 MODELS = Crossing(
     "keras models",
     "tf.keras-l2 meets every layer argument and model structure with its reader, every structure through fit, "
-    "and the Sequential model through every reader; contrib-l2 (the half convention, in a Keras 2 model) meets "
+    "the Sequential model through every reader, and a restorable Sequential model through every round trip "
+    "(from_config, clone_model, .keras, .h5, SavedModel); contrib-l2 (the half convention, in a Keras 2 model) meets "
     "the Sequential model through every reader; tf.keras is Keras 2, Keras 3 or tf_keras by release and env, "
     "so the other Keras modules' l2 would repeat these in the same env",
     _in_models)

@@ -342,6 +342,71 @@ def _flipping_call(api, call):
     return flipping
 
 
+# -- precision policies and persistence --------------------------------------------------------
+
+def _policy_is_float16(api):
+    """True while some Keras module's global dtype policy is mixed_float16 (model_probes.policy_api)."""
+    from ..semantics.model_probes import policy_api
+    for keras in keras_modules(api):
+        found = policy_api(keras)
+        if found is not None and getattr(found[1](), "name", None) == "mixed_float16":
+            return True
+    return False
+
+
+def _in_float16(api, fn, x):
+    tf = api.tf
+    name = dtype_name(x)
+    return tf.cast(fn(tf.cast(tf.convert_to_tensor(x), tf.float16)), getattr(tf, name))
+
+
+def _no_policy(api):
+    from ..environment import parse_version
+    from ..semantics.model_probes import policy_api
+    for keras in keras_modules(api):
+        if policy_api(keras) is not None and (keras is api.keras3 or api.tf_version_tuple >= parse_version("2.1")):
+            return None
+    return "no Keras here has a mixed precision policy (TF >= 2.1, or Keras 3)"
+
+
+POLICY_REQUIREMENT = Requirement("a Keras mixed precision policy", _no_policy)
+
+
+@mutant("policy-penalty-in-float16", api_name="keras regularizers.l2 / L2 under mixed_precision 'mixed_float16'",
+        breakage="under a mixed_float16 policy the penalty is computed in float16 (the compute dtype) instead of "
+                 "on the float32 variable: 1.2002 for 1.2, inf where sum(w**2) > 65504",
+        points_at=("mixed_float16",), owner="models", requires=[ANY_KERAS, POLICY_REQUIREMENT])
+def policy_penalty_in_float16(api):
+    wrap_keras_l2_call(api, lambda original: lambda self, x: _in_float16(api, lambda y: original(self, y), x)
+                       if _policy_is_float16(api) else original(self, x))
+
+
+def keras_layer_classes(api):
+    return _unique([m.layers.Layer for m in keras_modules(api)])
+
+
+DROPPED_ON_RELOAD = "kernel_regularizer"
+
+
+@mutant("reload-drops-a-regularizer", api_name="keras Layer.from_config (load_model, clone_model, from_config)",
+        breakage="a layer rebuilt from its config loses its kernel_regularizer (what every reload and clone "
+                 "goes through)",
+        points_at=("from_config", "clone_model", "saved_", "persist_"), owner="models", requires=[ANY_KERAS])
+def reload_drops_a_regularizer(api):
+    for cls in keras_layer_classes(api):
+        cls.from_config = classmethod(_forgetting_from_config(cls.from_config.__func__))
+
+
+def _forgetting_from_config(original):
+    @functools.wraps(original)
+    def from_config(klass, config, *args, **kwargs):
+        if isinstance(config, dict) and config.get(DROPPED_ON_RELOAD) is not None:
+            config = dict(config)
+            config[DROPPED_ON_RELOAD] = None
+        return original(klass, config, *args, **kwargs)
+    return from_config
+
+
 # -- accumulation in lower precision ---------------------------------------------------------
 
 @mutant("nn-l2-loss-lower-precision", api_name="tf.nn.l2_loss",

@@ -8,7 +8,7 @@ session Keras uses; on TF 2 eagerly.
 
 import numpy as np
 
-from ..routes.models import sgd
+from ..routes.models import format_missing, restore, sgd
 from ..routes.registry import CONTRIB, since_tf
 from ..routes.regularizers import FLAVOURS
 from . import model_table as T
@@ -19,9 +19,12 @@ CONTRIB_SUBJECT = "contrib"
 class Scenario(object):
     """graph: runs in a v1 graph on TF 2 too (a Keras 3 subject has none: unavailable)."""
 
-    def __init__(self, pid, description, run, subjects, requires=(), graph=False):
+    def __init__(self, pid, description, run, subjects, requires=(), graph=False, missing=None, worker=False):
         self.id, self.description, self.run = pid, description, run
         self.subjects, self.requires, self.graph = subjects, tuple(requires), graph
+        # missing(api, subject) -> why the subject lacks what the scenario needs (a save format, a policy API)
+        # worker: observed in the contained worker with two logical CPU devices (contained_observation)
+        self.missing, self.worker = missing, worker
 
 
 def _keras(api, subject):
@@ -186,6 +189,283 @@ SCENARIOS = [
 ]
 
 
+# -- precision policies (in this process; the policy is process-global: always restored) -----------------
+POLICIES = since_tf("2.1", "a Keras mixed precision policy (tf.keras.mixed_precision.experimental.set_policy from "
+                    "TF 2.1, set_global_policy from 2.4)")
+RESTORED_POLICY = "float32"
+
+
+def _is_keras3(api, subject):
+    return subject == "keras" or subject == "tf.keras" and api.keras_flavour == "keras3"
+
+
+def policy_api(keras):
+    """(set, get) of this Keras' global dtype policy: Keras 3 set_dtype_policy / dtype_policy, tf.keras >= 2.4
+    set_global_policy / global_policy, 2.1-2.3 experimental.set_policy / global_policy; None where it has none."""
+    mp = getattr(keras, "mixed_precision", None)
+    if mp is None:
+        return None
+    for setter, getter in (("set_dtype_policy", "dtype_policy"), ("set_global_policy", "global_policy")):
+        if hasattr(mp, setter) and hasattr(mp, getter):
+            return getattr(mp, setter), getattr(mp, getter)
+    exp = getattr(mp, "experimental", None)
+    if exp is not None and hasattr(exp, "set_policy"):
+        return exp.set_policy, exp.global_policy
+    return None
+
+
+def _policy_missing(api, subject):
+    if not _is_keras3(api, subject):
+        reason = POLICIES.missing(api)
+        if reason:
+            return reason
+    if policy_api(_keras(api, subject)) is None:
+        return "%s has no mixed precision policy API" % subject
+    return None
+
+
+def under_policy(keras, name, run):
+    """run() under the global policy `name`; the policy is float32 again afterwards, whatever happens."""
+    setter, _ = policy_api(keras)
+    setter(name)
+    try:
+        return run()
+    finally:
+        setter(RESTORED_POLICY)
+
+
+def _dtype_name(x):
+    dt = getattr(x, "dtype", None)
+    dt = getattr(dt, "base_dtype", dt)
+    return getattr(dt, "name", None) or str(dt)
+
+
+def _attempt(run):
+    """A number, or "raised <Type>": whether fit / evaluate run is itself the fact."""
+    try:
+        return T.significant(run())
+    except Exception as exc:  # the API's own exception is the observation
+        return "raised %s" % type(exc).__name__
+
+
+def _scalar(x):
+    return float(np.asarray(x[0] if isinstance(x, (list, tuple)) else x))
+
+
+def _policy_model(keras, initializer, lam):
+    inp = keras.Input(shape=(T.POLICY_SHAPE[0],))
+    dense = keras.layers.Dense(T.POLICY_SHAPE[1], use_bias=False, kernel_initializer=initializer,
+                               kernel_regularizer=_l(keras, "l2", lam))
+    return keras.Model(inp, dense(inp))
+
+
+def _policy_penalty(policy):
+    def run(api, keras):
+        def body():
+            model = _policy_model(keras, "ones", T.POLICY_LAMBDA)
+            entries = [_dtype_name(e) for e in model.losses]
+            total = api.tf.add_n(model.losses)
+            penalty = T.significant(float(_value(api, keras, total)))  # before fit moves the kernel
+            x = np.ones((2, T.POLICY_SHAPE[0]), np.float32)
+            y = np.zeros((2, T.POLICY_SHAPE[1]), np.float32)
+            def compiled(run):  # compile is part of "whether fit / evaluate run"
+                model.compile(optimizer=sgd(keras, T.DIST_LR), loss=_zero(api))
+                return run()
+            evaluated = _attempt(lambda: compiled(lambda: _scalar(model.evaluate(x, y, batch_size=2, verbose=0))))
+            fitted = _attempt(lambda: compiled(lambda: model.fit(x, y, batch_size=2, epochs=1, verbose=0).history["loss"][0]))
+            return [entries, _dtype_name(total), penalty, evaluated, fitted]
+        return under_policy(keras, policy, body)
+    return run
+
+
+def _policy_overflow(api, keras):
+    def body():
+        model = _policy_model(keras, keras.initializers.Constant(T.OVERFLOW_W), T.OVERFLOW_LAMBDA)
+        total = api.tf.add_n(model.losses)
+        return [_dtype_name(total), T.significant(float(_value(api, keras, total)))]
+    return under_policy(keras, "mixed_float16", body)
+
+
+# -- distribution (in the contained worker, with two logical CPU devices) -----------------------------
+DISTRIBUTION = since_tf("2.2", "MirroredStrategy.run with tf.nn.scale_regularization_loss")
+LOGICAL_CPUS = T.DIST_REPLICAS
+
+
+def _dist_missing(api, subject):
+    reason = DISTRIBUTION.missing(api)
+    if reason:
+        return reason
+    keras = _keras(api, subject)
+    if _is_keras3(api, subject) and keras.backend.backend() != "tensorflow":
+        return "Keras 3 on the %s backend has no tf.distribute" % keras.backend.backend()
+    return None
+
+
+def _mirrored(api):
+    devices = api.tf.config.list_logical_devices("CPU")
+    if len(devices) < T.DIST_REPLICAS:
+        raise RuntimeError("%d logical CPU devices, %d wanted (the worker configures them)" % (
+            len(devices), T.DIST_REPLICAS))
+    return api.tf.distribute.MirroredStrategy([d.name for d in devices[:T.DIST_REPLICAS]])
+
+
+def _dist_model(keras):
+    return _policy_model(keras, "ones", T.DIST_LAMBDA)
+
+
+def _mirrored_replica_losses(api, keras):
+    strategy = _mirrored(api)
+    with strategy.scope():
+        model = _dist_model(keras)
+    per = strategy.run(lambda: api.tf.add_n(model.losses))
+    values = strategy.experimental_local_results(per)
+    return [len(values), [T.significant(float(np.asarray(v))) for v in values]]
+
+
+def _kernel00(model):
+    return T.significant(float(np.asarray(model.get_weights()[0])[0, 0]))
+
+
+def _mirrored_fit(api, keras):
+    strategy = _mirrored(api)
+    with strategy.scope():
+        model = _dist_model(keras)
+        model.compile(optimizer=sgd(keras, T.DIST_LR), loss=_zero(api))
+    x = np.ones((T.DIST_BATCH, T.POLICY_SHAPE[0]), np.float32)
+    y = np.zeros((T.DIST_BATCH, T.POLICY_SHAPE[1]), np.float32)
+    history = model.fit(x, y, batch_size=T.DIST_BATCH, epochs=1, verbose=0, shuffle=False)
+    return [T.significant(history.history["loss"][0]), _kernel00(model)]
+
+
+def _custom_step(api, keras, scaled):
+    tf = api.tf
+    strategy = _mirrored(api)
+    with strategy.scope():
+        model = _dist_model(keras)
+        opt = sgd(keras, T.DIST_LR)
+    variables = model.trainable_variables
+
+    def step():
+        x = tf.ones((T.DIST_BATCH // T.DIST_REPLICAS, T.POLICY_SHAPE[0]))
+        with tf.GradientTape() as tape:
+            penalty = tf.add_n(model.losses)
+            loss = 0.0 * tf.reduce_sum(model(x)) + (tf.nn.scale_regularization_loss(penalty) if scaled else penalty)
+        opt.apply_gradients(zip(tape.gradient(loss, variables), variables))
+
+    tf.function(lambda: strategy.run(step))()
+    return _kernel00(model)
+
+
+def _mirrored_custom_loop(api, keras):
+    return [_custom_step(api, keras, True), _custom_step(api, keras, False)]
+
+
+# -- persistence: the penalty after a round trip, for every regularizer argument of the model axis ------------
+def _persist_layer(keras, name, reg):
+    """(layer, input shape, input dtype) of the one-layer model regularizing `name` (ones everywhere)."""
+    L = keras.layers
+    if name == "kernel":
+        return L.Dense(3, kernel_initializer="ones", kernel_regularizer=reg), (4,), "float32"
+    if name == "bias":
+        return L.Dense(3, bias_initializer="ones", bias_regularizer=reg), (4,), "float32"
+    if name == "activity":
+        return L.Dense(3, kernel_initializer="ones", activity_regularizer=reg), (4,), "float32"
+    if name == "recurrent":
+        return L.LSTM(2, recurrent_initializer="ones", recurrent_regularizer=reg), (3, 4), "float32"
+    if name == "embeddings":
+        return L.Embedding(5, 2, embeddings_initializer="ones", embeddings_regularizer=reg), (3,), "int32"
+    if name == "gamma":
+        return L.BatchNormalization(gamma_regularizer=reg), (4,), "float32"
+    if name == "beta":
+        return L.BatchNormalization(beta_initializer="ones", beta_regularizer=reg), (4,), "float32"
+    if name == "depthwise":
+        return L.SeparableConv2D(2, 1, depthwise_initializer="ones", depthwise_regularizer=reg), (2, 2, 3), "float32"
+    return L.SeparableConv2D(2, 1, pointwise_initializer="ones", pointwise_regularizer=reg), (2, 2, 3), "float32"
+
+
+def _persist_penalty(api, keras, model, name):
+    """What the model's regularizer adds: sum(model.losses); for the activity regularizer, the restored
+    layer's activity_regularizer on y = 4 * ones((1, 3)) (0 when the layer has none)."""
+    if name == "activity":
+        reg = model.layers[-1].activity_regularizer
+        if reg is None:
+            return 0.0
+        y = api.tf.constant(np.full(dict(T.PERSIST_ARGUMENTS)["activity"], T.ACTIVITY_Y, np.float32))
+        return T.significant(float(_value(api, keras, reg(y))))
+    losses = list(model.losses)
+    return T.significant(_total(api, keras, losses)) if losses else 0.0
+
+
+def _persist(fmt):
+    def run(api, keras):
+        import os
+        import shutil
+        import tempfile
+        directory = tempfile.mkdtemp(prefix="regequiv-persist-")
+        try:
+            out = []
+            for name, _ in T.PERSIST_ARGUMENTS:
+                layer, shape, dtype = _persist_layer(keras, name, _l(keras, "l2", T.PERSIST_LAMBDA))
+                inp = keras.Input(shape=shape, dtype=dtype)
+                model = keras.Model(inp, layer(inp))
+                before = _persist_penalty(api, keras, model, name)
+                where = os.path.join(directory, name)  # one directory per model: a SavedModel is a directory
+                os.mkdir(where)
+                out.append([name, before, _persist_penalty(api, keras, restore(keras, model, fmt, where), name)])
+            return out
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+    return run
+
+
+def _persist_missing(fmt):
+    return lambda api, subject: format_missing(api, _is_keras3(api, subject), fmt, _keras(api, subject))
+
+
+PERSIST_FORMATS = ("config", "clone", "keras", "h5", "savedmodel")
+PERSIST_SPELLING = {"config": "Model.from_config(model.get_config())", "clone": "keras.models.clone_model(model)",
+                    "keras": "model.save('m.keras'); load_model", "h5": "model.save('m.h5'); load_model",
+                    "savedmodel": "model.save(dir, save_format='tf'); load_model"}
+
+SCENARIOS += [
+    Scenario("mixed_float16_penalty", "Dense(3, ones 4 x 3, l2(0.1)) under mixed_float16: [entry dtypes, add_n dtype, "
+             "penalty, evaluate, fit]", _policy_penalty("mixed_float16"), KERAS_SUBJECTS, missing=_policy_missing),
+    Scenario("mixed_bfloat16_penalty", "the same under mixed_bfloat16", _policy_penalty("mixed_bfloat16"),
+             KERAS_SUBJECTS, missing=_policy_missing),
+    Scenario("mixed_float16_overflow", "l2(0.01) on a 4 x 3 kernel of 100s under mixed_float16 (sum(w**2) = 120000 "
+             "> 65504 > the penalty 1200): [dtype, penalty]", _policy_overflow, KERAS_SUBJECTS,
+             missing=_policy_missing),
+    Scenario("mirrored_replica_losses", "MirroredStrategy over 2 logical CPUs: add_n(model.losses) in each replica",
+             _mirrored_replica_losses, KERAS_SUBJECTS, missing=_dist_missing, worker=True),
+    Scenario("mirrored_fit", "MirroredStrategy fit, global batch 4, SGD(0.125), data loss 0: [loss, kernel[0, 0]]",
+             _mirrored_fit, KERAS_SUBJECTS, missing=_dist_missing, worker=True),
+    Scenario("mirrored_custom_loop", "strategy.run(tape step): kernel[0, 0] with scale_regularization_loss, with "
+             "plain add_n(model.losses)", _mirrored_custom_loop, KERAS_SUBJECTS, missing=_dist_missing, worker=True),
+] + [Scenario("persist_%s" % fmt, "every regularizer argument through %s: [argument, penalty before, after]" % (
+    PERSIST_SPELLING[fmt]), _persist(fmt), KERAS_SUBJECTS, missing=_persist_missing(fmt)) for fmt in PERSIST_FORMATS]
+
+# The distribution cells' observations: one contained worker for all of them (a worker with two logical
+# devices takes ~10-40 s to start), filled on the first request in this process.
+_CONTAINED = {}
+
+
+def contained_observation(api, pid, subject):
+    if not _CONTAINED:
+        from .runner import run_cells
+        keys = [["models", s.id, sub] for s in SCENARIOS if s.worker for sub in s.subjects
+                if unavailable(api, s.id, sub) is None]
+        answers = run_cells(keys, options={"logical_cpus": LOGICAL_CPUS})
+        _CONTAINED.update({(k[1], k[2]): obs for k, obs in answers.items()})
+    return _CONTAINED[(pid, subject)]
+
+
+def observe_cell(api, pid, subject):
+    """The cell's observation: in the contained worker for the distribution scenarios, else here."""
+    if scenario(pid).worker:
+        return contained_observation(api, pid, subject)
+    return observe(api, pid, subject)
+
+
 def cells():
     return [(s.id, subject) for s in SCENARIOS for subject in s.subjects]
 
@@ -209,7 +489,10 @@ def unavailable(api, pid, subject):
         return reason
     if s.graph and (subject == "keras" or subject == "tf.keras" and api.keras_flavour == "keras3"):
         return "%s: Keras 3 builds no v1 graph" % s.id
-    return [f for f in FLAVOURS if f[0] == subject][0][1].missing(api)
+    reason = [f for f in FLAVOURS if f[0] == subject][0][1].missing(api)
+    if reason or s.missing is None:
+        return reason
+    return s.missing(api, subject)
 
 
 def observe(api, pid, subject):

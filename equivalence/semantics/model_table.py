@@ -160,3 +160,144 @@ ROWS = [
     Row("slim_batch_norm", "module=contrib", Raises("AttributeError"), tf_min="2.15", note=SLIM_BN,
         upstream_bug=SLIM_BN_BUG),
 ]
+
+
+# -- precision policies (mixed_float16, mixed_bfloat16) ---------------------------------------------
+# Dense(3, no bias, ones kernel 4 x 3, l2(0.1)) under the global policy, on ones((2, 4)), data loss 0;
+# the overflow probe: a 4 x 3 kernel of 100s and l2(0.01): sum(w**2) = 120000 overflows float16 (max 65504),
+# the penalty 1200 does not.
+POLICY_SHAPE, POLICY_LAMBDA = (4, 3), 0.1
+OVERFLOW_W, OVERFLOW_LAMBDA = 100.0, 0.01
+HALF = {"mixed_float16": np.float16}
+
+
+def policy_facts(dtype="float32"):
+    """[entry dtypes, tf.add_n(model.losses).dtype, the penalty, evaluate's loss, fit's loss] of the policy
+    probe, the penalty computed in `dtype` (float32: on the float32 variable; float16: one rounding to half)."""
+    p = f32(POLICY_LAMBDA) * np.sum(np.ones(POLICY_SHAPE) ** 2)
+    if dtype != "float32":
+        p = float(np.asarray(p, np.float32).astype(HALF[dtype]))
+    p = significant(p)
+    return [[dtype], dtype, p, p, p]
+
+
+def overflow_facts(in_half=False):
+    """[the penalty's dtype, the penalty] of l2(0.01) on 100s: 1200, or inf where sum(w**2) is taken in float16."""
+    w = np.full(POLICY_SHAPE, OVERFLOW_W)
+    if in_half:
+        with np.errstate(over="ignore"):
+            s = np.sum((w.astype(np.float16) ** 2).astype(np.float16), dtype=np.float16)
+        return ["float16", significant(float(np.float16(f32(OVERFLOW_LAMBDA)) * s))]
+    return ["float32", significant(f32(OVERFLOW_LAMBDA) * np.sum(w ** 2))]
+
+
+POLICY = ("Under a global mixed_float16 / mixed_bfloat16 policy the variables stay float32 and the regularizer is "
+          "called on the float32 variable: every model.losses entry, their sum, evaluate's and fit's loss are float32 "
+          "and equal the float32 penalty (1.2 for l2(0.1) on a 4 x 3 kernel of ones; computed in float16 it would be "
+          "1.2002, in bfloat16 1.2031). tf.keras.mixed_precision.set_global_policy from TF 2.4, "
+          "experimental.set_policy on 2.1-2.3, keras.mixed_precision.set_dtype_policy in Keras 3; the probe restores "
+          "float32 afterwards. Measured on the envs of docs/ (2.15, 2.21 Keras 3, 2.21 tf_keras).")
+OVERFLOW = ("A float16-policy model whose penalty fits float16 (1200 < 65504) but whose sum(w**2) (120000) does not: "
+            "the penalty is float32 and finite, because the regularizer squares the float32 variable, not its "
+            "float16 cast. Computing it in the compute dtype (float16) would give inf.")
+
+# -- distribution: MirroredStrategy over two logical CPUs (in the contained worker) -----------------
+# Dense(3, no bias, ones 4 x 3, l2(0.1)), SGD(0.125), global batch 4 (2 per replica), data loss 0.
+DIST_LAMBDA, DIST_LR, DIST_BATCH, DIST_REPLICAS = 0.1, 0.125, 4, 2
+
+
+def dist_penalty():
+    return significant(f32(DIST_LAMBDA) * np.sum(np.ones(POLICY_SHAPE) ** 2))
+
+
+def dist_step(times):
+    """The kernel's element after one SGD step on the penalty counted `times` (1: once, as on one device)."""
+    return significant(float(np.float32(1.0) - np.float32(DIST_LR) * np.float32(2 * f32(DIST_LAMBDA)) * times))
+
+
+def replica_losses():
+    return [DIST_REPLICAS, [dist_penalty()] * DIST_REPLICAS]
+
+
+MIRRORED = ("MirroredStrategy over two logical CPU devices: each replica's model.losses holds the whole penalty "
+            "(1.2 each, not 1.2 / 2). fit divides it by the replicas before the gradients are summed, so the step "
+            "is the single-device one (1 - 0.125 * 2 * 0.1 = 0.975) and the reported loss the penalty. In a custom "
+            "loop, tf.nn.scale_regularization_loss(add_n(model.losses)) gives the single-device step; the plain "
+            "add_n counts the penalty once per replica (0.95 with 2 replicas), silently.")
+
+# -- persistence: get_config / from_config, clone_model, .keras, .h5, SavedModel ------------------------
+PERSIST_LAMBDA = 0.1
+# argument -> the regularized weight's shape in the probe's one-layer model (ones everywhere); activity:
+# Dense(3, ones kernel, zero bias) on ones((1, 4)) gives y = 4 everywhere, a (1, 3) output.
+PERSIST_ARGUMENTS = (("kernel", (4, 3)), ("bias", (3,)), ("activity", (1, 3)), ("recurrent", (2, 8)),
+                     ("embeddings", (5, 2)), ("gamma", (4,)), ("beta", (4,)), ("depthwise", (1, 1, 3, 1)),
+                     ("pointwise", (1, 1, 3, 2)))
+ACTIVITY_Y = 4.0
+
+
+def persist_facts():
+    """[argument, penalty before, penalty after] for each argument: after == before."""
+    out = []
+    for name, shape in PERSIST_ARGUMENTS:
+        w = np.full(shape, ACTIVITY_Y if name == "activity" else 1.0)
+        p = significant(f32(PERSIST_LAMBDA) * np.sum(w ** 2))
+        out.append([name, p, p])
+    return out
+
+
+PERSIST = ("A regularizer on every argument of the model axis (kernel, bias, activity, LSTM recurrent, Embedding "
+           "embeddings, BatchNormalization gamma / beta, SeparableConv2D depthwise / pointwise) survives the round "
+           "trip: the penalty after from_config / clone_model / save + load_model equals the one before. The "
+           "formats: .keras (Keras 3; tf.keras / tf_keras from 2.13), .h5 (with h5py), SavedModel "
+           "(model.save(dir, save_format='tf') + load_model; Keras 2 and tf_keras on TF 2).")
+
+ROWS += [
+    Row("mixed_float16_penalty", "module=tf.keras|keras3|tf_keras",
+        Detail("[entry dtypes, add_n dtype, penalty, evaluate, fit] under mixed_float16", lambda ctx: policy_facts()),
+        note=POLICY),
+    Row("mixed_bfloat16_penalty", "module=tf.keras|keras3|tf_keras",
+        Detail("[entry dtypes, add_n dtype, penalty, evaluate, fit] under mixed_bfloat16", lambda ctx: policy_facts()),
+        note=POLICY),
+    Row("mixed_float16_overflow", "module=tf.keras|keras3|tf_keras",
+        Detail("[penalty dtype, penalty] of l2(0.01) on a 4 x 3 kernel of 100s under mixed_float16",
+               lambda ctx: overflow_facts()), note=OVERFLOW),
+
+    Row("mirrored_replica_losses", "module=tf.keras|keras3|tf_keras",
+        Detail("[replicas, add_n(model.losses) in each replica]", lambda ctx: replica_losses()), note=MIRRORED),
+    Row("mirrored_fit", "module=tf.keras|keras3|tf_keras",
+        Detail("[fit's loss, kernel[0, 0] after one step]", lambda ctx: [dist_penalty(), dist_step(1)]),
+        note=MIRRORED),
+    Row("mirrored_custom_loop", "module=tf.keras|keras3|tf_keras",
+        Detail("kernel[0, 0] after strategy.run(step) [scale_regularization_loss, plain add_n]",
+               lambda ctx: [dist_step(1), dist_step(DIST_REPLICAS)]), note=MIRRORED),
+]
+for _format in ("config", "clone", "keras", "h5", "savedmodel"):
+    ROWS.append(Row("persist_%s" % _format, "module=tf.keras|keras3|tf_keras",
+                    Detail("[argument, penalty before, after] of the %s round trip" % _format,
+                           lambda ctx: persist_facts()), note=PERSIST))
+
+# TF 2.1 (measured; 2.2, 2.3, 2.4, 2.15 and 2.21 run both): under mixed_float16 / mixed_bfloat16 the penalty is
+# float32 as later, but compile + evaluate / fit raise TypeError for a loss function returning the compute dtype
+# (0 * sum(y_pred), float16 / bfloat16) next to the float32 penalty: TF 2.1 adds them without a cast.
+POLICY_21 = ("TF 2.1: the penalty entries are float32 and equal the float32 penalty, but evaluate and fit raise "
+             "TypeError (mixed_float16: AddV2 of a float16 data loss and the float32 penalty; mixed_bfloat16: a "
+             "bfloat16 op without that dtype). From TF 2.2 the losses are cast to a common dtype. Measured on 2.1.4; "
+             "2.2.3 and 2.3.4 run both.")
+POLICY_21_BUG = ("tf.keras in TF 2.1 (no upstream issue found; fixed by 2.2). Minimal reproduction: "
+                 "tf.keras.mixed_precision.experimental.set_policy('mixed_float16'); x = tf.keras.Input((4,)); "
+                 "m = tf.keras.Model(x, tf.keras.layers.Dense(3, kernel_regularizer=tf.keras.regularizers.l2(0.1))(x)); "
+                 "m.compile('sgd', loss=lambda t, p: 0.0 * tf.reduce_sum(p)); m.evaluate(np.ones((2, 4)), "
+                 "np.zeros((2, 3)))  # TypeError: Input 'y' of 'AddV2' Op has type float32 that does not match "
+                 "type float16")
+
+
+def policy_facts_21():
+    facts = policy_facts()
+    return facts[:3] + ["raised TypeError", "raised TypeError"]
+
+
+ROWS[:0] = [
+    Row(pid, "module=tf.keras", Detail("[entry dtypes, add_n dtype, penalty, evaluate, fit] under %s" % pid.split("_p")[0],
+                                       lambda ctx: policy_facts_21()),
+        tf_max="2.2", note=POLICY_21, upstream_bug=POLICY_21_BUG)
+    for pid in ("mixed_float16_penalty", "mixed_bfloat16_penalty")]

@@ -27,12 +27,14 @@ CELL_SECONDS = 120
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def run_cells(keys, cell_seconds=CELL_SECONDS, startup_seconds=STARTUP_SECONDS):
-    """Observations for `keys` (lists of strings), as {tuple(key): observation}."""
+def run_cells(keys, cell_seconds=CELL_SECONDS, startup_seconds=STARTUP_SECONDS, options=None):
+    """Observations for `keys` (lists of strings), as {tuple(key): observation}.
+
+    options: what the worker sets up before TensorFlow starts, e.g. {"logical_cpus": 2} (worker.py)."""
     results = {}
     pending = [list(k) for k in keys]
     while pending:
-        answered, failure = _one_worker(pending, cell_seconds, startup_seconds)
+        answered, failure = _one_worker(pending, cell_seconds, startup_seconds, options or {})
         results.update(answered)
         pending = [k for k in pending if tuple(k) not in results]
         if failure and pending:
@@ -42,11 +44,11 @@ def run_cells(keys, cell_seconds=CELL_SECONDS, startup_seconds=STARTUP_SECONDS):
     return results
 
 
-def _one_worker(keys, cell_seconds, startup_seconds):
+def _one_worker(keys, cell_seconds, startup_seconds, options):
     proc = subprocess.Popen([sys.executable, "-m", "equivalence.semantics.worker"], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     from ..selfvalidation.mutants import ACTIVE
-    request = {"keys": keys, "mutants": [m.name for m in ACTIVE]}
+    request = dict(options, keys=keys, mutants=[m.name for m in ACTIVE])
     proc.stdin.write(json.dumps(request).encode("utf-8"))
     proc.stdin.close()
     answered, buf, failure = {}, b"", None

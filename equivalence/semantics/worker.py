@@ -1,4 +1,9 @@
-"""The worker process of runner.py: reads cell keys and active mutants (JSON) on stdin, answers one line per cell."""
+"""The worker process of runner.py: reads cell keys and active mutants (JSON) on stdin, answers one line per cell.
+
+A key is an area's (area, probe, subject), or ("models", scenario, subject) for the Keras models table
+(model_probes.py). "logical_cpus": n splits the CPU into n logical devices before TensorFlow initializes
+them (MirroredStrategy over two replicas on one CPU).
+"""
 
 import json
 import os
@@ -8,6 +13,8 @@ import sys
 def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     request = json.loads(sys.stdin.read())
+    if request.get("logical_cpus"):
+        logical_cpus(int(request["logical_cpus"]))
     from ..environment import get_api
     from ..selfvalidation.mutants import activate
     from .areas import observe
@@ -17,9 +24,29 @@ def main():
     keys = request["keys"]
     out = sys.stdout
     for key in keys:
-        obs = observe(api, key)
+        obs = _observe_models(api, key) if key[0] == "models" else observe(api, key)
         out.write("@@cell %s\n" % json.dumps({"key": key, "obs": obs}))
         out.flush()
+
+
+def logical_cpus(n):
+    """Split the first physical CPU into n logical devices (before any op initializes the runtime)."""
+    import tensorflow as tf
+    config = tf.config
+    listed = getattr(config, "list_physical_devices", None) or config.experimental.list_physical_devices
+    configure = (getattr(config, "set_logical_device_configuration", None)
+                 or config.experimental.set_virtual_device_configuration)
+    device = (getattr(config, "LogicalDeviceConfiguration", None)
+              or config.experimental.VirtualDeviceConfiguration)
+    configure(listed("CPU")[0], [device() for _ in range(n)])
+
+
+def _observe_models(api, key):
+    from . import model_probes
+    try:
+        return model_probes.observe(api, key[1], key[2])
+    except Exception as exc:  # a probe's own failure, reported as the cell's outcome
+        return {"raised": type(exc).__name__, "message": "probe error: %s" % exc}
 
 
 if __name__ == "__main__":

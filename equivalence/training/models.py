@@ -32,7 +32,10 @@ EXPECTED_ENTRIES = 1  # every model route's structure holds one regularized weig
 
 
 def _trains(route):
-    return route.reader.name in ("fit", "evaluate", "train_on_batch", "tape")
+    """A reader judged here on its reported float (the training readers, and the round trips: the penalty of
+    the restored model, its kernel read back bit for bit)."""
+    from ..routes.models import ROUND_TRIPS
+    return route.reader.name in ("fit", "evaluate", "train_on_batch", "tape") + ROUND_TRIPS
 
 
 def run_model_route(api, route, case):
@@ -74,10 +77,14 @@ def verify_model(api, route, case):
     if built.entries != EXPECTED_ENTRIES:
         problems.append("model.losses has %s entries; the model holds %d regularized weight" % (
             built.entries, EXPECTED_ENTRIES))
+    round_trip = route.attachment.fills == "restorable"
     if not same_bits(built.weights, route.adapt(case.weights)):
-        problems.append("the kernel before training differs from the weights handed in")
+        problems.append("the kernel %s differs from the weights handed in" % (
+            "after the %s round trip" % route.reader.name if round_trip else "before training"))
     if not tol.accepts(got, ref.value):
-        problems.append("the reported loss is off the penalty's reference by more than the tolerance "
+        problems.append("the penalty of the model after the %s round trip is off the reference by more than the "
+                        "tolerance (a regularizer dropped or changed on reload)" % route.reader.name if round_trip
+                        else "the reported loss is off the penalty's reference by more than the tolerance "
                         "(the data loss is exactly 0)")
     step_problem, step_extra, step_ratio = _judge_step(route, case, built)
     if step_problem:
@@ -89,7 +96,7 @@ def verify_model(api, route, case):
     message = failure_message(
         api, route, case, measured, problems, ref.value, got, tol.describe(), tol.bound(ref.value),
         run_command(route, case),
-        formula="%s; the step w - lr * %s * lambda * w (lr = %r, data loss 0)" % (
+        formula=route.convention.formula if round_trip else "%s; the step w - lr * %s * lambda * w (lr = %r, data loss 0)" % (
             route.convention.formula, "1" if route.convention.factor == 0.5 else "2", steps.LR),
         expected_note="the penalty's reference", got_note="the reported loss",
         extra=["entries:      %s in model.losses (expected %d); %.2f s" % (built.entries, EXPECTED_ENTRIES, seconds)]
