@@ -46,7 +46,12 @@ def check_cell(api, area, probe_id, subject):
         "cell %s has no row in the %s table covering %s: add one" % (name, area.name, api.describe()))
     obs = observations(api, area)[(area.name, probe_id, subject)]
     problems = row.expect.problems(obs, area.context(api, probe_id, subject))
-    assert not problems, "\n".join([
+    assert not problems, cell_changed(name, problems, row, api, obs)
+
+
+def cell_changed(name, problems, row, api, obs):
+    """The failure message of a cell whose observation is not what its row says."""
+    return "\n".join([
         "cell %s changed:" % name,
         "  - " + "\n  - ".join(problems),
         "  table row:  %s" % row.describe(),

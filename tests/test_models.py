@@ -16,6 +16,7 @@ from equivalence.strategies import Plan, init_specs, lambdas
 from equivalence.training.models import verify_activity, verify_model
 
 from .route_cases import examples_for, require, route_params, run_examples
+from .semantic_cells import cell_changed
 
 # A zero penalty cannot show a repeated entry, a dropped one or a lost factor of two (0 = 2 * 0);
 # what lambda == 0 does is the lambda table's (probe `zero`), on the core routes.
@@ -60,7 +61,6 @@ def _cells():
 def test_models_cell(api, probe_id, subject):
     """Each cell's observation in this release is what the first row covering it says."""
     from equivalence.semantics import model_probes, model_table
-    from equivalence.semantics.outcomes import describe_observation
     name = "models/%s/%s" % (probe_id, subject)
     reason = model_probes.unavailable(api, probe_id, subject)
     if reason:
@@ -69,13 +69,7 @@ def test_models_cell(api, probe_id, subject):
     assert row is not None, "cell %s has no row in the models table covering %s: add one" % (name, api.describe())
     obs = model_probes.observe_cell(api, probe_id, subject)
     problems = row.expect.problems(obs, None)
-    assert not problems, "\n".join([
-        "cell %s changed:" % name,
-        "  - " + "\n  - ".join(problems),
-        "  table row:  %s" % row.describe(),
-        "  versions:   %s" % api.describe(),
-        "  got:        %s" % describe_observation(obs),
-    ])
+    assert not problems, cell_changed(name, problems, row, api, obs)
 
 
 def test_no_models_row_is_dead():

@@ -323,11 +323,14 @@ def _build_subclassed(keras, src, model, n_in, x):
         model(src.api.tf.constant(x))
 
 
-def _subclassed(keras, src, reg, n_in, n_out, x):
-    dense = _dense(keras, src, reg, n_out)
-    model = _subclassed_class(keras)(dense)
-    _build_subclassed(keras, src, model, n_in, x)
-    return model, dense, x
+def _subclassed_model(make_class):
+    """A structure: the Dense inside a keras.Model subclass that make_class(keras) returns, built."""
+    def structure(keras, src, reg, n_in, n_out, x):
+        dense = _dense(keras, src, reg, n_out)
+        model = make_class(keras)(dense)
+        _build_subclassed(keras, src, model, n_in, x)
+        return model, dense, x
+    return structure
 
 
 def _nested(keras, src, reg, n_in, n_out, x):
@@ -358,11 +361,6 @@ def _two_attributes_class(keras):
     return type("TwoNames", (keras.Model,), {"__init__": _two_names_init, "call": _two_names_call})
 
 
-def _two_attributes(keras, src, reg, n_in, n_out, x):
-    dense = _dense(keras, src, reg, n_out)
-    model = _two_attributes_class(keras)(dense)
-    _build_subclassed(keras, src, model, n_in, x)
-    return model, dense, x
 
 
 def _called_again(keras, src, reg, n_in, n_out, x):
@@ -385,14 +383,16 @@ STRUCTURES = [
                "kernel_regularizer={reg})(x))", "model", _model_attachment(_functional), reader="model_losses",
                kernel=DENSE_KERNEL),
     Attachment("subclassed", "class M(<module>.Model): self.dense = Dense(units, kernel_regularizer={reg})",
-               "model", _model_attachment(_subclassed), reader="model_losses", kernel=DENSE_KERNEL,
+               "model", _model_attachment(_subclassed_model(_subclassed_class)), reader="model_losses",
+               kernel=DENSE_KERNEL,
                requires=[SUBCLASSING]),
     Attachment("nested", "inner = Sequential([Dense(units, kernel_regularizer={reg})]); model = Model(x, inner(x))",
                "model", _model_attachment(_nested), reader="model_losses", kernel=DENSE_KERNEL),
     Attachment("shared", "d = Dense(units, kernel_regularizer={reg}); model = Model([a, b], Add()([d(a), d(b)]))",
                "model", _model_attachment(_shared), reader="model_losses", kernel=DENSE_KERNEL),
     Attachment("two_attributes", "self.first = self.second = Dense(units, kernel_regularizer={reg}) in a Model",
-               "model", _model_attachment(_two_attributes), reader="model_losses", kernel=DENSE_KERNEL,
+               "model", _model_attachment(_subclassed_model(_two_attributes_class)), reader="model_losses",
+               kernel=DENSE_KERNEL,
                requires=[SUBCLASSING]),
     Attachment("called_again", "model = Model(x, Dense(units, kernel_regularizer={reg})(x)); model(Input((n,)))",
                "model", _model_attachment(_called_again), reader="model_losses", kernel=DENSE_KERNEL,
