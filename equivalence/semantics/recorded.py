@@ -30,7 +30,7 @@ import os
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-_STATE = {"path": None, "loaded": None, "why": None}
+_STATE = {"path": None, "loaded": None, "why": None, "routes": None}
 
 
 def _source_digest(skip=()):
@@ -79,14 +79,24 @@ def record(api, observations):
 
 def use(path):
     """Read observations from the report JSON at `path` (conftest's --semantics-from)."""
-    _STATE.update(path=path, loaded=None, why=None)
+    _STATE.update(path=path, loaded=None, why=None, routes=None)
 
 
 def reusable(api):
     """{tuple key: observation} recorded for this session's env, install, mutants and code; {} otherwise."""
     if _STATE["loaded"] is None:
-        _STATE["loaded"], _STATE["why"] = _load(api, _STATE["path"])
+        _STATE["loaded"], _STATE["why"], _STATE["routes"] = _load(api, _STATE["path"])
     return _STATE["loaded"]
+
+
+def reusable_route_entries(api):
+    """{route name: report entry} the same report recorded, under the same conditions as its observations.
+
+    A route's facts (reporting/matrix.route_facts) come from its fixed cases and its dtype probe only,
+    fixed inputs measured in this process the same way by `route_entry` with or without a sample;
+    tests/test_semantics_document.py judges these entries instead of measuring them a second time."""
+    reusable(api)
+    return _STATE["routes"] or {}
 
 
 def status(api):
@@ -102,19 +112,21 @@ def status(api):
 
 def _load(api, path):
     if path is None:
-        return {}, "no --semantics-from"
+        return {}, "no --semantics-from", {}
     try:
         with io.open(path, encoding="utf-8") as f:
-            data = json.load(f).get("observations")
+            report = json.load(f)
     except (IOError, OSError, ValueError) as exc:
-        return {}, "%s not readable (%s)" % (path, exc)
+        return {}, "%s not readable (%s)" % (path, exc), {}
+    data = report.get("observations")
     if not data:
-        return {}, "%s has no recorded observations" % path
+        return {}, "%s has no recorded observations" % path, {}
     mismatch = [what for what, theirs, ours in [
         ("env", data.get("env"), os.environ.get("REGEQUIV_ENV")),
         ("install", data.get("versions"), api.versions()),
         ("mutants", data.get("mutants"), _active_mutants()),
         ("code", data.get("fingerprint"), fingerprint())] if theirs != ours]
     if mismatch:
-        return {}, "%s was recorded with another %s" % (path, " and ".join(mismatch))
-    return {tuple(key): obs for key, obs in data["cells"]}, None
+        return {}, "%s was recorded with another %s" % (path, " and ".join(mismatch)), {}
+    routes = {e["name"]: e for e in report.get("routes") or []}
+    return {tuple(key): obs for key, obs in data["cells"]}, None, routes
