@@ -122,3 +122,24 @@ def _plans(draw, dtypes, kernel, lams=None):
     init = draw(init_specs(shape, dtype))
     lam = draw(lams if lams is not None else lambdas())
     return Plan(dtype, shape, init, lam)
+
+
+# -- the Keras model axis (routes/models.py): a layer's weight, its shape derived from the layer's sizes ----
+def nonzero_lambdas():
+    """lambdas() without 0: a zero penalty cannot show a repeated entry, a dropped one or a lost factor of
+    two (0 = 2 * 0); what lambda == 0 does is the lambda table's (probe `zero`), on the core routes."""
+    return _memo(("nonzero_lambdas",), lambda: lambdas().filter(lambda lam: lam != 0))
+
+
+def model_plans(route, dtypes):
+    """Plans for a model route: a dtype of `dtypes`, one of the shapes its LayerShape derives, weights
+    and a nonzero lambda (tests/test_models.py and the report's sample)."""
+    return _model_plans(tuple(dtypes), tuple(route.kernel.shapes()))
+
+
+@st.composite
+def _model_plans(draw, dtypes, shapes):
+    dtype = draw(st.sampled_from(list(dtypes)))
+    shape = draw(st.sampled_from(list(shapes)))
+    init = draw(init_specs(shape, dtype))
+    return Plan(dtype, shape, init, draw(nonzero_lambdas()))

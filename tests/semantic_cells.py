@@ -7,11 +7,16 @@ code (equivalence/semantics/recorded.py says why that is the same observation);
 each test then judges one cell against the first table row that covers it in this install.
 """
 
+import io
+import json
+import os
+
 import pytest
 
 from equivalence.semantics.outcomes import describe_observation
 from equivalence.semantics.recorded import reusable
-from equivalence.semantics.runner import run_cells
+from equivalence.semantics.table import dead_rows
+from equivalence.semantics.areas import observe_cells
 
 _OBSERVED = {}
 
@@ -31,7 +36,7 @@ def observations(api, area):
         observed = {tuple(k): recorded[tuple(k)] for k in keys if tuple(k) in recorded}
         missing = [k for k in keys if tuple(k) not in observed]
         if missing:
-            observed.update(run_cells(missing))
+            observed.update(observe_cells(area, missing))
         _OBSERVED[area.name] = observed
     return _OBSERVED[area.name]
 
@@ -58,3 +63,22 @@ def cell_changed(name, problems, row, api, obs):
         "  versions:   %s" % api.describe(),
         "  got:        %s" % describe_observation(obs),
     ])
+
+
+DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs")
+
+
+def recorded_releases():
+    """[(version tuple, keras flavour)] of every release of docs/semantics.json (the history matrix)."""
+    from equivalence.environment import parse_version
+    with io.open(os.path.join(DOCS, "semantics.json"), encoding="utf-8") as f:
+        return [(parse_version(r["tensorflow"]), r["keras_flavour"]) for r in json.load(f)["releases"]
+                if r.get("tensorflow")]
+
+
+def dead_rows_of(area, releases):
+    """["area: row (why)"] for each row of `area`'s table that no cell reaches at any of `releases`."""
+    subjects = {}
+    for _, probe, subject in area.keys():
+        subjects.setdefault(probe, []).append(area.subject_fields(subject))
+    return ["%s: %s (%s)" % (area.name, row.describe(), why) for row, why in dead_rows(area.rows, subjects, releases)]

@@ -11,30 +11,13 @@ from hypothesis import assume, strategies as st
 
 from equivalence.harness import case_from_plan, expectation, in_range
 from equivalence.numerics import tolerance
-from equivalence.routes.models import ACTIVITY_ROUTES, MODEL_ROUTES, LayerShape
-from equivalence.strategies import Plan, init_specs, lambdas
+from equivalence.routes.models import ACTIVITY_ROUTES, MODEL_ROUTES
+from equivalence.semantics.areas import MODELS
+from equivalence.strategies import model_plans
 from equivalence.training.models import verify_activity, verify_model
 
 from .route_cases import examples_for, require, route_params, run_examples
-from .semantic_cells import cell_changed
-
-# A zero penalty cannot show a repeated entry, a dropped one or a lost factor of two (0 = 2 * 0);
-# what lambda == 0 does is the lambda table's (probe `zero`), on the core routes.
-NONZERO_LAMBDAS = lambdas().filter(lambda lam: lam != 0)
-
-
-def _shapes(route):
-    kernel = route.kernel
-    assert isinstance(kernel, LayerShape), (route.slug, kernel)
-    return st.sampled_from(kernel.shapes())
-
-
-@st.composite
-def model_plans(draw, route, dtypes):
-    dtype = draw(st.sampled_from(list(dtypes)))
-    shape = draw(_shapes(route))
-    init = draw(init_specs(shape, dtype))
-    return Plan(dtype, shape, init, draw(NONZERO_LAMBDAS))
+from .semantic_cells import cell_params, check_cell, dead_rows_of, recorded_releases
 
 
 @pytest.mark.parametrize("route", route_params(MODEL_ROUTES))
@@ -51,42 +34,19 @@ def model_route_matches_reference(api, route, data):
     assert verdict.ok, verdict.message
 
 
-# -- the Keras models table (equivalence/semantics/model_table.py) ---------------------------------
-def _cells():
-    from equivalence.semantics import model_probes
-    return [pytest.param(p, s, id="models/%s/%s" % (p, s)) for p, s in model_probes.cells()]
-
-
-@pytest.mark.parametrize("probe_id,subject", _cells())
+# -- the Keras models table (equivalence/semantics/model_table.py, the area "models") -----------------
+@pytest.mark.parametrize("probe_id,subject", cell_params(MODELS))
 def test_models_cell(api, probe_id, subject):
-    """Each cell's observation in this release is what the first row covering it says."""
-    from equivalence.semantics import model_probes, model_table
-    name = "models/%s/%s" % (probe_id, subject)
-    reason = model_probes.unavailable(api, probe_id, subject)
-    if reason:
-        pytest.skip("%s: %s" % (name, reason))
-    row = model_table.lookup(model_table.ROWS, probe_id, model_probes.subject_fields(subject), api)
-    assert row is not None, "cell %s has no row in the models table covering %s: add one" % (name, api.describe())
-    obs = model_probes.observe_cell(api, probe_id, subject)
-    problems = row.expect.problems(obs, None)
-    assert not problems, cell_changed(name, problems, row, api, obs)
+    """Each cell's observation in this release is what the first row covering it says (recorded by the
+    report step of this env when --semantics-from matches, else observed here in the contained worker)."""
+    check_cell(api, MODELS, probe_id, subject)
 
 
 def test_no_models_row_is_dead():
-    """Every row of the models table is some cell's expectation at some release of the history matrix."""
-    import io
-    import json
-    import os
-    from equivalence.environment import parse_version
-    from equivalence.semantics import model_probes, model_table
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "semantics.json")
-    with io.open(path, encoding="utf-8") as f:
-        releases = [(parse_version(r["tensorflow"]), r["keras_flavour"]) for r in json.load(f)["releases"]]
-    subjects = {}
-    for probe, subject in model_probes.cells():
-        subjects.setdefault(probe, []).append(model_probes.subject_fields(subject))
-    dead = model_table.dead_rows(model_table.ROWS, subjects, releases)
-    assert not dead, ["%s (%s)" % (row.describe(), why) for row, why in dead]
+    """Every row of the models table is some cell's expectation at some release of the history matrix
+    (as test_no_semantics_row_is_dead, for this area alone)."""
+    dead = dead_rows_of(MODELS, recorded_releases())
+    assert not dead, "\n".join(dead)
 
 
 # -- the activity regularizer: lambda * sum(y**2) of the layer's output, per batch --------------

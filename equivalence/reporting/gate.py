@@ -311,9 +311,8 @@ def cell_main(args):
     """`python -m equivalence cell AREA/PROBE/SUBJECT`: one semantics cell, observed and judged here."""
     from ..environment import get_api
     from .report import cell_outcome
-    from ..semantics.areas import AREAS
+    from ..semantics.areas import AREAS, observe_cells
     from ..semantics.outcomes import describe_observation
-    from ..semantics.runner import run_cells
     api = get_api()
     area_name, probe, subject = args.cell.split("/", 2) if args.cell.count("/") >= 2 else (None, None, None)
     if area_name not in AREAS:
@@ -326,7 +325,7 @@ def cell_main(args):
     if reason:
         print("unavailable: %s" % reason)
         return 2
-    obs = run_cells([[area_name, probe, subject]])[(area_name, probe, subject)]
+    obs = observe_cells(area, [[area_name, probe, subject]])[(area_name, probe, subject)]
     print("observed: %s" % describe_observation(obs))
     print("outcome:  %s" % cell_outcome(api, area, [area_name, probe, subject], obs))
     return 0

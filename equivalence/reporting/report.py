@@ -388,8 +388,7 @@ def semantics_cells(api, progress=None, observed=None, subjects=None):
     does not, "differs from the table: <what happened>". Cells run in the
     tables' contained worker, as in the tests.
     """
-    from ..semantics.areas import AREAS
-    from ..semantics.runner import run_cells
+    from ..semantics.areas import AREAS, observe_cells
     cells = {}
     for name in sorted(AREAS):
         area = AREAS[name]
@@ -397,7 +396,7 @@ def semantics_cells(api, progress=None, observed=None, subjects=None):
             progress("semantics table: %s" % name)
         keys = [k for k in area.keys() if area.unavailable(api, k[1], k[2]) is None
                 and (subjects is None or k[2] in subjects)]
-        area_observed = run_cells(keys)
+        area_observed = observe_cells(area, keys)
         if observed is not None:
             observed.update(area_observed)
         for key in keys:

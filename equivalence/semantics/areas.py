@@ -1,9 +1,15 @@
-"""The four areas: which cells each has, how a cell is observed, and how it is judged.
+"""The five areas: which cells each has, how a cell is observed, and how it is judged.
 
 A cell key is [area, probe id, subject]: the subject is a route name (lambda
-and weights areas), "REGULARIZATION_LOSSES" (collections area) or a Keras
-module prefix (Keras area). The tables live in lambda_table.py, weight_table.py,
-collection_table.py and keras_table.py.
+and weights areas), "REGULARIZATION_LOSSES" (collections area), a Keras
+module prefix (Keras area) or a Keras module prefix / "contrib" (models area).
+The tables live in lambda_table.py, weight_table.py, collection_table.py,
+keras_table.py and model_table.py (observed by model_probes.py).
+
+Every cell is observed in a contained worker (runner.py); `observe_cells` starts
+one worker per set of worker options a probe needs (the models area's
+MirroredStrategy probes need two logical CPU devices, set before TensorFlow
+initializes).
 """
 
 from ..routes import ROUTES, by_name
@@ -16,7 +22,7 @@ KERAS_MODULE_OF_PREFIX = {prefix: module for module, prefix in KERAS_PREFIX.item
 
 
 class Area(object):
-    def __init__(self, name, cells, unavailable, observe, context, subject_fields, rows):
+    def __init__(self, name, cells, unavailable, observe, context, subject_fields, rows, options=None):
         self.name = name
         self.cells = cells                    # () -> [(probe id, subject)], the same in every env
         self.unavailable = unavailable        # (api, probe id, subject) -> reason or None
@@ -24,6 +30,8 @@ class Area(object):
         self.context = context                # (api, probe id, subject) -> probes.Context
         self.subject_fields = subject_fields  # subject -> the fields table selectors read
         self._rows = rows                     # () -> the table's rows
+        # probe id -> what the worker sets up before TensorFlow starts (runner.run_cells options)
+        self.options = options or (lambda probe_id: {})
 
     @property
     def rows(self):
@@ -109,7 +117,42 @@ WEIGHTS = Area(
     subject_fields=lambda subject: route_fields(by_name(subject)),
     rows=_weights_rows)
 
-AREAS = {a.name: a for a in (LAMBDA, COLLECTIONS, KERAS, WEIGHTS)}
+
+def _model_probes():
+    from . import model_probes
+    return model_probes
+
+
+def _model_rows():
+    from .model_table import ROWS
+    return ROWS
+
+
+MODELS = Area(
+    "models",
+    cells=lambda: _model_probes().cells(),
+    unavailable=lambda api, pid, subject: _model_probes().unavailable(api, pid, subject),
+    observe=lambda api, pid, subject: _model_probes().observe(api, pid, subject),
+    context=lambda api, pid, subject: None,  # every models row is a Detail or a Raises: no per-route binding
+    subject_fields=lambda subject: _model_probes().subject_fields(subject),
+    rows=_model_rows,
+    options=lambda pid: _model_probes().worker_options(pid))
+
+AREAS = {a.name: a for a in (LAMBDA, COLLECTIONS, KERAS, WEIGHTS, MODELS)}
+
+
+def observe_cells(area, keys):
+    """{tuple(key): observation} for `keys` of `area`, each observed in a contained worker: one worker
+    per distinct set of options (most areas need one; the models area's distribution probes another)."""
+    from .runner import run_cells
+    groups = {}
+    for key in keys:
+        options = area.options(key[1])
+        groups.setdefault(tuple(sorted(options.items())), []).append(key)
+    observed = {}
+    for options, group in sorted(groups.items()):
+        observed.update(run_cells(group, options=dict(options)))
+    return observed
 
 
 def observe(api, key):

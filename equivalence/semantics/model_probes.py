@@ -23,7 +23,7 @@ class Scenario(object):
         self.id, self.description, self.run = pid, description, run
         self.subjects, self.requires, self.graph = subjects, tuple(requires), graph
         # missing(api, subject) -> why the subject lacks what the scenario needs (a save format, a policy API)
-        # worker: observed in the contained worker with two logical CPU devices (contained_observation)
+        # worker: observed in a contained worker with two logical CPU devices (worker_options)
         self.missing, self.worker = missing, worker
 
 
@@ -444,26 +444,12 @@ SCENARIOS += [
 ] + [Scenario("persist_%s" % fmt, "every regularizer argument through %s: [argument, penalty before, after]" % (
     PERSIST_SPELLING[fmt]), _persist(fmt), KERAS_SUBJECTS, missing=_persist_missing(fmt)) for fmt in PERSIST_FORMATS]
 
-# The distribution cells' observations: one contained worker for all of them (a worker with two logical
-# devices takes ~10-40 s to start), filled on the first request in this process.
-_CONTAINED = {}
-
-
-def contained_observation(api, pid, subject):
-    if not _CONTAINED:
-        from .runner import run_cells
-        keys = [["models", s.id, sub] for s in SCENARIOS if s.worker for sub in s.subjects
-                if unavailable(api, s.id, sub) is None]
-        answers = run_cells(keys, options={"logical_cpus": LOGICAL_CPUS})
-        _CONTAINED.update({(k[1], k[2]): obs for k, obs in answers.items()})
-    return _CONTAINED[(pid, subject)]
-
-
-def observe_cell(api, pid, subject):
-    """The cell's observation: in the contained worker for the distribution scenarios, else here."""
-    if scenario(pid).worker:
-        return contained_observation(api, pid, subject)
-    return observe(api, pid, subject)
+def worker_options(pid):
+    """What the contained worker sets up before TensorFlow starts for this scenario (runner.run_cells):
+    two logical CPU devices for the distribution scenarios, nothing for the others. areas.observe_cells
+    observes all the cells of one set of options in one worker (a worker with two logical devices takes
+    ~10-40 s to start)."""
+    return {"logical_cpus": LOGICAL_CPUS} if scenario(pid).worker else {}
 
 
 def cells():

@@ -1,17 +1,13 @@
 """The Keras models table: what a Keras release does with regularizers in models, per release.
 
-Scenarios (observed by `observe`, in this process: each builds its own graph on TF 1.x) and rows
+Scenarios (model_probes.py; the area "models" of semantics/areas.py, observed in the contained worker
+and recorded per release in docs/semantics.json like the other areas) and rows
 (the same Row / selector / lookup as the other tables, semantics/table.py). The subject is the
 Keras module a user reaches (routes/regularizers.py FLAVOURS: "tf.keras", "keras", "tf_keras"; its
 trait is `module`), or "contrib" (tf_slim / tf.contrib's batch_norm) for `slim_batch_norm`.
 Every expected number is computed here with NumPy from the scenario's inputs, never copied
 from a run; observations are rounded to ROUND significant digits (the float32 results the
 scenarios print are exact to far more than that, and the alternatives differ by a factor).
-
-Not (yet) an area of semantics/areas.py: an area's cells are recorded per release in
-docs/semantics.json by the 39-release history sweep, and a new area's cells would be missing
-there. tests/test_models.py judges these cells in each env and checks no row is dead across the
-releases of the history matrix; joining AREAS is a follow-up with the next sweep.
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """The worker process of runner.py: reads cell keys and active mutants (JSON) on stdin, answers one line per cell.
 
-A key is an area's (area, probe, subject), or ("models", scenario, subject) for the Keras models table
-(model_probes.py). "logical_cpus": n splits the CPU into n logical devices before TensorFlow initializes
+A key is an area's (area, probe, subject) (areas.py; the Keras models table is the area "models").
+"logical_cpus": n splits the CPU into n logical devices before TensorFlow initializes
 them (MirroredStrategy over two replicas on one CPU).
 """
 
@@ -24,7 +24,7 @@ def main():
     keys = request["keys"]
     out = sys.stdout
     for key in keys:
-        obs = _observe_models(api, key) if key[0] == "models" else observe(api, key)
+        obs = observe(api, key)
         out.write("@@cell %s\n" % json.dumps({"key": key, "obs": obs}))
         out.flush()
 
@@ -39,14 +39,6 @@ def logical_cpus(n):
     device = (getattr(config, "LogicalDeviceConfiguration", None)
               or config.experimental.VirtualDeviceConfiguration)
     configure(listed("CPU")[0], [device() for _ in range(n)])
-
-
-def _observe_models(api, key):
-    from . import model_probes
-    try:
-        return model_probes.observe(api, key[1], key[2])
-    except Exception as exc:  # a probe's own failure, reported as the cell's outcome
-        return {"raised": type(exc).__name__, "message": "probe error: %s" % exc}
 
 
 if __name__ == "__main__":

@@ -131,20 +131,15 @@ def test_k_slug_collects_exactly_one_route():
 def test_no_semantics_row_is_dead():
     """Every row of every table is the expectation of some cell at some release of the history matrix:
     it selects a subject, and an earlier row does not take all the cells it covers."""
-    import io
-    import json
-    from equivalence.environment import parse_version
     from equivalence.semantics import areas
     from equivalence.semantics.table import dead_rows
     from equivalence.training import seed_table
-    with io.open(os.path.join(ROOT, "docs", "semantics.json"), encoding="utf-8") as f:
-        releases = [(parse_version(r["tensorflow"]), r["keras_flavour"]) for r in json.load(f)["releases"]]
+
+    from tests.semantic_cells import dead_rows_of, recorded_releases
+    releases = recorded_releases()
     dead = []
     for area in areas.AREAS.values():
-        subjects = {}
-        for _, probe, subject in area.keys():
-            subjects.setdefault(probe, []).append(area.subject_fields(subject))
-        dead += ["%s: %s (%s)" % (area.name, row.describe(), why) for row, why in dead_rows(area.rows, subjects, releases)]
+        dead += dead_rows_of(area, releases)
     seed_subjects = {}
     for probe in set(r.probe for r in seed_table.ROWS):
         seed_subjects[probe] = [{"mode": m, "init": i} for m in ("graph", "eager") for i in ("v1", "keras")]
