@@ -9,6 +9,7 @@ still leaves a report that says where it stopped, and the matrix shows it.
 """
 
 import json
+import math
 import os
 import sys
 import traceback
@@ -18,10 +19,14 @@ import numpy as np
 from ..environment import suite_profile
 from ..harness import Case, case_from_plan, expectation, in_range, verify
 from ..initializers import InitSpec
-from ..numerics.reference import HALF, l2
+from ..numerics.reference import HALF, l2, stored_lambda
 from ..routes import ALL_DTYPES, ROUTES
+from ..routes.models import ACTIVITY_ROUTES, MODEL_ROUTES
 
 SCHEMA = 2
+# Every route the report covers: the core registry, then the Keras model axis (routes/models.py).
+REPORTED_ROUTES = list(ROUTES) + list(MODEL_ROUTES) + list(ACTIVITY_ROUTES)
+MODEL_ROUTE_NAMES = frozenset(r.name for r in list(MODEL_ROUTES) + list(ACTIVITY_ROUTES))
 
 
 def fixed_cases(api):
@@ -139,24 +144,144 @@ def route_entry(api, route, n_examples=25):
     return entry
 
 
+# -- the Keras model axis (routes/models.py): judged by training/models.py, not harness.verify ----------
+# The activity fixed case's batch and input seed (training.models.activity_inputs).
+ACTIVITY_BATCH, ACTIVITY_SEED = 2, 0
+# The layer sizes (n_in, n_out) of a model route's fixed cases: LayerShape.derive gives the weight's shape.
+MODEL_SIZES = (4, 3)
+
+
+def model_fixed_cases(api, route):
+    """The documented cases of a model route, in this order: RandomState(0) normal weights of the
+    shape its layer derives from MODEL_SIZES, float32 at scale 0.01, then float64 at 0.1 where the
+    route takes float64 here (the compiled readers are float32 only: routes/models.COMPILED_DTYPES)."""
+    shape = tuple(route.kernel.derive(*MODEL_SIZES))
+    probe = np.random.RandomState(0).randn(*shape)
+    cases = [("design probe: RandomState(0).randn%s, float32, scale 0.01" % (shape,),
+              Case(probe.astype(np.float32), "float32", 0.01, InitSpec("array", array=probe)))]
+    if "float64" in route.supported_dtypes(api):
+        cases.append(("float64 probe: RandomState(0).randn%s, scale 0.1" % (shape,),
+                      Case(probe.astype(np.float64), "float64", 0.1, InitSpec("array", array=probe))))
+    return cases
+
+
+def model_examples(route, n_examples):
+    """A model route's share of the report's `n_examples` (route.examples_share, as the tests give it),
+    at least 1; 0 when the report draws none (the release gate, the document test)."""
+    if n_examples <= 0:
+        return 0
+    return max(1, int(math.ceil(n_examples * route.examples_share)))
+
+
+def _judge_model(api, route, case, batch=ACTIVITY_BATCH, seed=ACTIVITY_SEED):
+    from ..training.models import verify_activity, verify_model
+    if route in ACTIVITY_ROUTES:
+        return verify_activity(api, route, case, batch, seed)
+    return verify_model(api, route, case)
+
+
+def _model_sample(api, route, n_examples):
+    """Verify `route` on `n_examples` Hypothesis cases drawn as tests/test_models.py draws them; return
+    (count, first failure or None)."""
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    from ..numerics import tolerance
+    from ..strategies import model_plans
+    state = {"n": 0, "failure": None}
+    activity = route in ACTIVITY_ROUTES
+
+    @settings(max_examples=n_examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(plan=model_plans(route, route.supported_dtypes(api)), batch=st.integers(1, 6),
+           seed=st.integers(0, 2 ** 16))
+    def check(plan, batch, seed):
+        if state["failure"]:
+            return
+        case = case_from_plan(api, plan)
+        if not in_range(case) or not activity and not tolerance.fits(case.dtype, expectation(route, case)[0].value):
+            return
+        try:
+            verdict = _judge_model(api, route, case, batch, seed)
+        except Exception as exc:  # the API raised on a case its record says it takes
+            state["failure"] = "raised %s: %s on %s" % (type(exc).__name__, _first_line(exc), case.describe())
+            return
+        state["n"] += 1
+        if not verdict.ok:
+            state["failure"] = verdict.message
+
+    check()
+    return state["n"], state["failure"]
+
+
+def model_route_entry(api, route, n_examples=25):
+    """A model route's report entry, in route_entry's shape: its fixed cases and its share of the sample
+    judged by verify_model / verify_activity (entries, value and SGD step). No dtype probe: a model
+    route's dtypes are its layer's and reader's (routes/models.py), and each probe would compile."""
+    entry = {"name": route.name, "family": route.family, "api": route.api_call,
+             "convention": route.convention.name, "penalty": route.penalty,
+             "lambda_precision": route.lambda_precision or "as given", "axis": "models",
+             "dtypes": route.supported_dtypes(api), "dtype_probe": {}, "status": "ok", "reason": "",
+             "ratio": None, "ratio_to_contrib": None, "examples": 0, "fixed": []}
+    reason = route.unavailable(api)
+    if reason:
+        entry.update(status="unavailable", reason=reason)
+        return entry
+    try:
+        for label, case in model_fixed_cases(api, route):
+            verdict = _judge_model(api, route, case)
+            got = float(verdict.got)
+            # In units of the contrib L2 convention: lambda * sum(w**2) / 2 of the weights; for the activity
+            # regularizer lambda * sum(y**2) / 2 / batch of the layer's output y (reference.sum_value is
+            # sum(y**2)), so a release that sums over the batch shows 2 * batch, one that averages 2.
+            half = (stored_lambda(case.lam, route.lambda_precision) * verdict.expected.sum_value
+                    / (2.0 * ACTIVITY_BATCH)) if route in ACTIVITY_ROUTES else (
+                l2(route.adapt(case.weights), case.lam, HALF).value)
+            entry["fixed"].append({"case": label, "expected": verdict.expected.value, "got": got,
+                                   "ratio": verdict.ratio, "ratio_to_contrib": got / half if half else None,
+                                   "ok": verdict.ok})
+            if not verdict.ok and entry["status"] == "ok":
+                entry.update(status="mismatch", reason=verdict.message)
+        first = entry["fixed"][0]
+        entry["ratio"], entry["ratio_to_contrib"] = first["ratio"], first["ratio_to_contrib"]
+        n = model_examples(route, n_examples)
+        n, failure = _model_sample(api, route, n) if n > 0 else (0, None)
+        entry["examples"] = n + len(entry["fixed"])
+        if failure and entry["status"] == "ok":
+            entry.update(status="error" if failure.startswith("raised ") else "mismatch", reason=failure,
+                         sample_failure=failure)
+    except Exception as exc:  # an API that raises is reported, not fatal for the report
+        entry.update(status="error", reason="%s: %s" % (type(exc).__name__, exc),
+                     fixed_error="%s: %s" % (type(exc).__name__, _first_line(exc)),
+                     traceback=traceback.format_exc(limit=4))
+    return entry
+
+
+def entry_of(api, route, n_examples=25):
+    """The report entry of any route: a model route's (model_route_entry) or a core route's (route_entry)."""
+    if route.name in MODEL_ROUTE_NAMES:
+        return model_route_entry(api, route, n_examples)
+    return route_entry(api, route, n_examples)
+
+
 def build_report(api, n_examples=25, progress=None, checkpoint=None, semantics=True, routes=None,
                  migration=False):
     """Every route's entry and the semantics cells (and with `migration`, the migration run of
     equivalence/migration for this release); `checkpoint(report)` runs before each step.
 
-    `routes` (default: the whole registry) limits the routes, and the semantics cells to those
+    The routes are REPORTED_ROUTES: the core registry, each drawing `n_examples` Hypothesis cases, and
+    the model axis (MODEL_ROUTES, ACTIVITY_ROUTES), each drawing its share (model_examples).
+    `routes` (default: all of them) limits the routes, and the semantics cells to those
     whose subject is one of them (the release gate's `--route`).
     """
     report = dict(api.versions())
     report.update(schema=SCHEMA, env=os.environ.get("REGEQUIV_ENV"), suite_profile=suite_profile(), complete=False,
                   current_route=None, routes=[])
-    for route in ROUTES if routes is None else routes:
+    for route in REPORTED_ROUTES if routes is None else routes:
         if progress:
             progress("TF %s (%s): %s" % (api.tf_version, api.keras_flavour, route.name))
         report["current_route"] = route.name
         if checkpoint:
             checkpoint(report)
-        report["routes"].append(route_entry(api, route, n_examples))
+        report["routes"].append(entry_of(api, route, n_examples))
     if semantics:
         report["current_route"] = "semantics tables"
         if checkpoint:
@@ -347,7 +472,7 @@ def main(args):
         return 1
 
     migration = getattr(args, "migration", False) or os.environ.get("REGEQUIV_REPORT_MIGRATION") == "1"
-    steps = len(ROUTES) + (0 if args.no_semantics else len(AREAS)) + (1 if migration else 0)
+    steps = len(REPORTED_ROUTES) + (0 if args.no_semantics else len(AREAS)) + (1 if migration else 0)
     with Progress(steps, "report %s" % env, quiet=args.quiet) as progress:
         report = build_report(api, n_examples=args.examples, progress=progress, checkpoint=checkpoint,
                               semantics=not args.no_semantics, migration=migration)
