@@ -263,13 +263,20 @@ def timeline(releases):
             for fact in list(old) + [k for k in new if k not in old]:
                 if old.get(fact) != new.get(fact):
                     changes.append((before["label"], after["label"], name, fact, old.get(fact), new.get(fact)))
-        if before.get("cells") and after.get("cells"):  # both ran the semantics tables
-            for cell in sorted(set(before["cells"]) | set(after["cells"])):
-                old, new = before["cells"].get(cell), after["cells"].get(cell)
-                if old != new:
-                    area, probe, subject = cell.split("/", 2)
-                    changes.append((before["label"], after["label"], subject, "%s: %s" % (area, probe), old, new))
+        # An area's cells are compared where both releases recorded that area (a release recorded before
+        # an area joined the report has none of its cells: nothing to compare, not a change).
+        both = recorded_areas(before) & recorded_areas(after)
+        for cell in sorted(set(before.get("cells") or {}) | set(after.get("cells") or {})):
+            area, probe, subject = cell.split("/", 2)
+            old, new = before["cells"].get(cell), after["cells"].get(cell)
+            if area in both and old != new:
+                changes.append((before["label"], after["label"], subject, "%s: %s" % (area, probe), old, new))
     return changes
+
+
+def recorded_areas(release):
+    """The semantics areas a release entry records cells of ({"lambda", "models", ...})."""
+    return set(cell.split("/", 1)[0] for cell in release.get("cells") or {})
 
 
 # -- rendering ---------------------------------------------------------------
@@ -359,6 +366,7 @@ def render(data):
     for key, labels in sorted(reasons.items()):
         out.append("* `%s` in %s: %s" % (key[0], _span(labels), first[key]))
     out += migration_section(releases)
+    out += models_section(releases)
     out += ["", "## Timeline of changes", "",
             "Every fact that differs between a release and the one before it (Keras 3 and tf_keras",
             "releases are each compared with their own predecessor, the first of them with 2.15).", "",
@@ -373,6 +381,92 @@ def render(data):
             out += ["", "### %s → %s" % (before, after), ""]
         out.append("* `%s` — %s: %s → %s" % (name, fact, _show(old), _show(new)))
     return "\n".join(out) + "\n"
+
+
+# -- the Keras models table (equivalence/semantics/model_table.py, the area "models") ----------------
+REGENERATE = "tox -m history -p 2 && tox -e matrix"
+REPRODUCTION = "Minimal reproduction:"
+
+
+def models_row_releases(releases, rows, subject_fields):
+    """{row index: (labels where a recorded cell takes the row and holds, labels where it differs)}.
+
+    A recorded models cell's row is the first row of its probe that selects its subject and covers
+    the release (table.lookup, on the release's version and Keras flavour); its outcome "differs
+    from the table" or "no table row" when the observation did not hold."""
+    out = {i: ([], []) for i in range(len(rows))}
+    for r in releases:
+        if "models" not in recorded_areas(r):
+            continue
+        version = parse_version(r["tensorflow"])
+        held, differed = set(), set()
+        for cell, outcome in r["cells"].items():
+            area, probe, subject = cell.split("/", 2)
+            if area != "models":
+                continue
+            traits = subject_fields(subject)
+            for i, row in enumerate(rows):
+                if row.probe == probe and row.selects(traits) and row.covers_version(version, r["keras_flavour"]):
+                    (differed if outcome.startswith(("differs", "no table row")) else held).add(i)
+                    break
+        for i in held:
+            out[i][0].append(r["label"])
+        for i in differed:
+            out[i][1].append(r["label"])
+    return out
+
+
+def _expected(row):
+    """A row's expectation with its value where it has one (a Detail's NumPy-computed expectation; the
+    models rows bind nothing per subject, so the value needs no context)."""
+    expected = getattr(row.expect, "expected", None)
+    return repr(row.expect) + (" = `%r`" % (expected(None),) if callable(expected) else "")
+
+
+def models_section(releases):
+    """Each row of the models table with its release range (declared, and where recorded), its note;
+    the upstream-bug rows with the upstream issue and their reproduction snippet."""
+    from ..semantics.model_probes import subject_fields
+    from ..semantics.model_table import ROWS
+    measured = [r for r in releases if r.get("tensorflow")]
+    recorded = [r for r in measured if "models" in recorded_areas(r)]
+    out = ["", "## The Keras models table", "",
+           "What each release does with regularizers in Keras models: the rows of",
+           "`equivalence/semantics/model_table.py` (probe, subjects, the TF range the row declares, the",
+           "expected outcome), and the releases whose recorded `models` cells take each row",
+           "(`python -m equivalence cell models/PROBE/SUBJECT` shows one on its install).", ""]
+    if len(recorded) < len(measured):
+        out += ["The models cells are not recorded for %d of the %d measured releases (%s): regenerate "
+                "with `%s`." % (len(measured) - len(recorded), len(measured),
+                                _span([r["label"] for r in measured if r not in recorded]), REGENERATE), ""]
+    where = models_row_releases(recorded, ROWS, subject_fields)
+    out += ["| row | probe | subjects | TF range (declared) | expected | recorded on |", "|---|---|---|---|---|---|"]
+    notes = []
+    for i, row in enumerate(ROWS):
+        held, differed = where[i]
+        seen = (_span(held) if held else "—") + ("; differs on %s" % _span(differed) if differed else "")
+        out.append("| T%d | `%s` | `%s` | %s | %s | %s |" % (
+            i + 1, row.probe, row.routes.replace("|", "\\|"), row.versions(),
+            _expected(row).replace("|", "\\|"), seen))
+        if row.note and row.note not in [n for n, _ in notes]:
+            notes.append((row.note, [row.probe]))
+        elif row.note:
+            [probes for n, probes in notes if n == row.note][0].append(row.probe)
+    out += ["", "Notes:", ""]
+    for note, probes in notes:
+        out.append("* %s: %s" % (", ".join("`%s`" % p for p in sorted(set(probes))), note))
+    out += ["", "### Upstream bugs in the models table", ""]
+    bugs = [(i, row) for i, row in enumerate(ROWS) if row.upstream_bug]
+    if not bugs:
+        out.append("None recorded.")
+    for i, row in bugs:
+        issue, _, snippet = row.upstream_bug.partition(REPRODUCTION)
+        held, differed = where[i]
+        out += ["* **T%d** `%s` (`%s`, %s; recorded on %s): %s" % (
+            i + 1, row.probe, row.routes, row.versions(), _span(held) if held else "—", issue.strip())]
+        if snippet.strip():
+            out += ["", "  ```python"] + ["  " + line.strip() for line in snippet.strip().split("; ")] + ["  ```", ""]
+    return out
 
 
 def _suite_cell(suite):
