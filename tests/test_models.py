@@ -11,7 +11,7 @@ from hypothesis import assume, strategies as st
 
 from equivalence.harness import case_from_plan, expectation, in_range
 from equivalence.numerics import tolerance
-from equivalence.routes.models import ACTIVITY_ROUTES, MODEL_ROUTES
+from equivalence.routes.models import ACTIVITY_ROUTES, MODEL_READERS, MODEL_ROUTES
 from equivalence.semantics.areas import MODELS
 from equivalence.strategies import model_plans
 from equivalence.training.models import verify_activity, verify_model
@@ -64,3 +64,61 @@ def activity_matches_reference(api, route, data):
     assume(in_range(case))
     verdict = verify_activity(api, route, case, batch, seed)
     assert verdict.ok, verdict.message
+
+
+# -- the model routes in the report (reporting/report.py model_route_entry) ---------------------------
+REPORT_ENTRY = """
+import json, sys
+from equivalence.environment import get_api
+from equivalence.reporting.report import entry_of
+from equivalence.routes.models import MODEL_ROUTES
+from equivalence.selfvalidation.mutants import activate
+api = get_api()
+if sys.argv[2]:
+    activate(sys.argv[2])
+route = [r for r in MODEL_ROUTES if r.name == sys.argv[1]][0]
+entry = entry_of(api, route, n_examples=0)
+print("@@entry " + json.dumps({k: entry[k] for k in ("status", "reason", "examples", "fixed")}))
+"""
+
+
+READER = dict((r.name, r) for r in MODEL_READERS)  # the model axis' readers by name (routes/models.py)
+
+
+@pytest.mark.parametrize("mutant", ["", "fit-drops-the-penalty"], ids=["clean", "fit-drops-the-penalty"])
+def test_the_report_judges_a_model_route_by_its_step_and_loss(api, mutant):
+    """The report's entry of a model route is judged by verify_model: clean, its fixed cases agree;
+    with fit dropping the penalty (a mutant, in a process of its own) the entry is a mismatch."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from equivalence.selfvalidation.mutants import by_name as mutant_named
+    route = [r for r in MODEL_ROUTES if r.reader is READER["fit"] and r.unavailable(api) is None]
+    if not route:
+        pytest.skip("no model route through fit here: %s" % api.describe())
+    if mutant and mutant_named(mutant).unavailable(api):
+        pytest.skip("mutant %s: %s" % (mutant, mutant_named(mutant).unavailable(api)))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ)
+    env.pop("REGEQUIV_MUTANT", None)
+    proc = subprocess.run([sys.executable, "-c", REPORT_ENTRY, route[0].name, mutant], cwd=root, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("@@entry ")]
+    assert proc.returncode == 0 and lines, proc.stdout[-2000:] + proc.stderr[-2000:]
+    entry = json.loads(lines[0][len("@@entry "):])
+    assert entry["examples"] == len(entry["fixed"]) >= 1, entry
+    if mutant:
+        assert entry["status"] == "mismatch" and not all(f["ok"] for f in entry["fixed"]), entry
+    else:
+        assert entry["status"] == "ok" and all(f["ok"] for f in entry["fixed"]), entry
+
+
+def test_a_model_route_draws_its_share_of_the_report_examples():
+    """--examples N gives a model route ceil(N * examples_share), at least 1; none when N is 0."""
+    from equivalence.reporting.report import model_examples
+    fit = [r for r in MODEL_ROUTES if r.reader is READER["fit"]][0]
+    losses = [r for r in MODEL_ROUTES if r.reader is READER["model_losses"]][0]
+    assert (fit.examples_share, losses.examples_share) == (0.03, 0.1)
+    assert [model_examples(fit, n) for n in (0, 1, 10, 100)] == [0, 1, 1, 3]
+    assert [model_examples(losses, n) for n in (0, 1, 10, 100)] == [0, 1, 1, 10]
