@@ -202,3 +202,24 @@ def test_a_written_report_is_gated_like_a_fresh_measurement(tmp_path):
     # The route itself is not in this report: it shows as gone, and the changed cell is reported.
     assert any(c.get("cell") == cell and c["after"] == "changed" for c in result["changes"]), result
     assert all(c["route"] == subject for c in result["changes"]), result
+
+
+def test_an_area_or_the_model_routes_the_baseline_never_recorded_are_listed_not_compared():
+    """A baseline recorded before the models area and the model routes joined the report: their cells
+    and facts are listed as not compared (not as changes); once the baseline records them, a changed
+    models cell or model route fact is a change again."""
+    from equivalence.reporting.report import MODEL_ROUTE_NAMES
+    release = copy.deepcopy(RECORDED[-1])
+    release["cells"] = {c: o for c, o in release["cells"].items() if not c.startswith("models/")}
+    release["routes"] = {n: r for n, r in release["routes"].items() if n not in MODEL_ROUTE_NAMES}
+    now = _as_measured(release)
+    cell, route = "models/evaluate_penalty/tf.keras", sorted(MODEL_ROUTE_NAMES)[0]
+    now["cells"][cell] = "Detail(model.evaluate(x, y) with a zero data loss) = 1.2"
+    now["facts"][route] = {"available": "yes"}
+    assert gate.compare(release, now) == []
+    skipped = gate.not_recorded(release, now)
+    assert skipped == {"areas": {"models"}, "routes": {route}}, skipped
+    release["cells"][cell] = "Detail(model.evaluate(x, y) with a zero data loss) = 2.4"
+    release["routes"][route] = {"facts": {"available": "no: something"}}
+    found = sorted((c["route"], c["fact"]) for c in gate.compare(release, now))
+    assert found == sorted([("tf.keras", "models: evaluate_penalty"), (route, "available")]), found

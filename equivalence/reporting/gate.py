@@ -166,9 +166,10 @@ def compare(before, now, routes=None):
     one of them (what `measure(routes=...)` measured); cells are compared only when `now` ran them.
     """
     changes = []
+    unrecorded = not_recorded(before, now)
     names = list(now["facts"]) + [n for n in before["routes"] if n not in now["facts"]]
     for name in names:
-        if routes is not None and name not in routes:
+        if routes is not None and name not in routes or name in unrecorded["routes"]:
             continue
         record = before["routes"].get(name)
         old = record["facts"] if record else {}
@@ -183,12 +184,25 @@ def compare(before, now, routes=None):
         old_cells = before.get("cells") or {}
         for cell in sorted(set(old_cells) | set(now["cells"])):
             area, probe, subject = cell.split("/", 2)
-            if routes is not None and subject not in routes:
+            if routes is not None and subject not in routes or area in unrecorded["areas"]:
                 continue
             if old_cells.get(cell) != now["cells"].get(cell):
                 changes.append(_change("cell", subject, "%s: %s" % (area, probe), old_cells.get(cell),
                                        now["cells"].get(cell), cell=cell))
     return changes
+
+
+def not_recorded(before, now):
+    """{"areas": semantics areas, "routes": route names} `now` measured and the baseline `before` has no
+    record of at all, because it was recorded before they joined the report (the models area, the model
+    routes): not compared, and listed as such by the gate, until the history sweep records them."""
+    from .matrix import recorded_areas
+    from .report import MODEL_ROUTE_NAMES
+    areas = set(recorded_areas({"cells": now.get("cells")})) - recorded_areas(before) if before.get("cells") else set()
+    model_routes = set()
+    if not MODEL_ROUTE_NAMES & set(before.get("routes") or {}):
+        model_routes = set(now["facts"]) & MODEL_ROUTE_NAMES
+    return {"areas": areas, "routes": model_routes}
 
 
 def _change(kind, subject, fact, before, after, cell=None):
@@ -228,6 +242,12 @@ def to_text(result):
     lines.append("compared %d route facts and %s semantics cells" % (
         result["facts_compared"], result["cells_compared"] if result["cells_compared"] is not None
         else "no (--no-semantics)"))
+    skipped = result.get("not_compared") or {}
+    if skipped.get("areas") or skipped.get("routes"):
+        lines.append("not compared, the baseline records none of them (regenerate with `tox -m history -p 2 && "
+                     "tox -e matrix`): %s" % "; ".join(
+                         (["the %s cells" % a for a in skipped.get("areas", [])]
+                          + (["%d model routes" % len(skipped["routes"])] if skipped.get("routes") else []))))
     if not result["changes"]:
         lines.append("no recorded fact changed")
         return "\n".join(lines) + "\n"
@@ -254,6 +274,9 @@ def gate(report, data, against=None, routes=None):
               "cells_compared": None if now["cells"] is None else len(
                   [c for c in now["cells"] if routes is None or c.split("/", 2)[2] in routes]),
               "changes": compare(base, now, routes) if base else []}
+    unrecorded = not_recorded(base, now) if base else {"areas": set(), "routes": set()}
+    result["not_compared"] = {"areas": sorted(unrecorded["areas"]),
+                              "routes": sorted(n for n in unrecorded["routes"] if routes is None or n in routes)}
     result["status"] = "no baseline" if base is None else ("changed" if result["changes"] else "unchanged")
     return result
 
