@@ -267,16 +267,18 @@ def gate(report, data, against=None, routes=None):
     """The gate's result (a dict, what --json prints) for a report against the recorded data."""
     now = measured_release(report)
     base, why = baseline(data, now["tensorflow"], now["keras_flavour"], against)
+    unrecorded = not_recorded(base, now) if base else {"areas": set(), "routes": set()}
     result = {"tensorflow": now["tensorflow"], "keras_flavour": now["keras_flavour"], "keras": now["keras"],
               "python": now["python"], "baseline": base["label"] if base else None, "why": why,
               "mutant": report.get("mutants") or [],
-              "facts_compared": sum(len(f) for n, f in now["facts"].items() if routes is None or n in routes),
+              "facts_compared": sum(len(f) for n, f in now["facts"].items() if (routes is None or n in routes)
+                                    and n not in unrecorded["routes"]),
               "cells_compared": None if now["cells"] is None else len(
-                  [c for c in now["cells"] if routes is None or c.split("/", 2)[2] in routes]),
-              "changes": compare(base, now, routes) if base else []}
-    unrecorded = not_recorded(base, now) if base else {"areas": set(), "routes": set()}
-    result["not_compared"] = {"areas": sorted(unrecorded["areas"]),
-                              "routes": sorted(n for n in unrecorded["routes"] if routes is None or n in routes)}
+                  [c for c in now["cells"] if (routes is None or c.split("/", 2)[2] in routes)
+                   and c.split("/", 1)[0] not in unrecorded["areas"]]),
+              "changes": compare(base, now, routes) if base else [],
+              "not_compared": {"areas": sorted(unrecorded["areas"]),
+                               "routes": sorted(n for n in unrecorded["routes"] if routes is None or n in routes)}}
     result["status"] = "no baseline" if base is None else ("changed" if result["changes"] else "unchanged")
     return result
 
