@@ -24,8 +24,10 @@ recorded per release in docs/semantics.json (its facts and its 22 lambda and
 weight probe cells) by the 39-release history sweep, and crossed with the
 gradient, step, large-weights and seed tests; the model routes' readers do not
 return a differentiable penalty tensor, and what bad lambda does is the
-regularizer's (made before it is attached), probed on `dense`. Joining ROUTES
-is a follow-up once the history sweep can record them.
+regularizer's (made before it is attached), probed on `dense`. The report covers
+both registries (reporting/report.py REPORTED_ROUTES: a model route's fixed cases
+and its share of the sample, judged by training/models.py), so the history sweep
+records the model routes per release.
 
 Which regularizers meet the model axis (MODELS, a Crossing): `tf.keras-l2`
 meets every attachment and every reader; `tf.keras` is Keras 2 up to TF 2.15,
