@@ -242,16 +242,21 @@ def model_route_entry(api, route, n_examples=25):
                 entry.update(status="mismatch", reason=verdict.message)
         first = entry["fixed"][0]
         entry["ratio"], entry["ratio_to_contrib"] = first["ratio"], first["ratio_to_contrib"]
-        n = model_examples(route, n_examples)
-        n, failure = _model_sample(api, route, n) if n > 0 else (0, None)
-        entry["examples"] = n + len(entry["fixed"])
-        if failure and entry["status"] == "ok":
-            entry.update(status="error" if failure.startswith("raised ") else "mismatch", reason=failure,
-                         sample_failure=failure)
     except Exception as exc:  # an API that raises is reported, not fatal for the report
         entry.update(status="error", reason="%s: %s" % (type(exc).__name__, exc),
                      fixed_error="%s: %s" % (type(exc).__name__, _first_line(exc)),
                      traceback=traceback.format_exc(limit=4))
+        return entry
+    # The sample after the facts, outside their `try`, as route_entry's: it marks the status, never the facts.
+    n = model_examples(route, n_examples)
+    try:
+        n, failure = _model_sample(api, route, n) if n > 0 else (0, None)
+    except Exception as exc:  # the sampling machinery itself failed
+        n, failure = 0, "raised %s: %s while sampling" % (type(exc).__name__, _first_line(exc))
+    entry["examples"] = n + len(entry["fixed"])
+    if failure and entry["status"] == "ok":
+        entry.update(status="error" if failure.startswith("raised ") else "mismatch", reason=failure,
+                     sample_failure=failure)
     return entry
 
 
