@@ -42,32 +42,72 @@ def fixed_cases(api):
     ]
 
 
-def _sample(api, route, n_examples, seed_label):
-    """Verify `route` on `n_examples` Hypothesis cases; return (count, first failure or None)."""
+def _first_failure(n_examples, strategy, judge):
+    """Run `judge(drawn)` on `n_examples` derandomized Hypothesis draws of `strategy`; return (count of
+    cases judged, first failure message or None). `judge` returns None for a draw outside what the tests
+    take, else (case, verdict); an exception is the API raising on a case its record says it takes."""
     from hypothesis import HealthCheck, given, settings
-    from ..strategies import plans
     state = {"n": 0, "failure": None}
 
     @settings(max_examples=n_examples, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(plan=plans(route.supported_dtypes(api), route.kernel))
-    def check(plan):
+    @given(drawn=strategy)
+    def check(drawn):
         if state["failure"]:
             return
-        case = case_from_plan(api, plan)
-        if not in_range(case) or route.lambda_unavailable(api, case.lam):  # as the value tests draw
-            return
         try:
-            verdict = verify(api, route, case)
-        except Exception as exc:  # the API raised on a case its record says it takes
-            state["failure"] = "raised %s: %s on %s" % (type(exc).__name__, _first_line(exc), case.describe())
+            judged = judge(drawn)
+        except _Raised as raised:
+            state["failure"] = raised.message
+            return
+        if judged is None:
             return
         state["n"] += 1
-        if not verdict.ok:
-            state["failure"] = verdict.message
+        if not judged.ok:
+            state["failure"] = judged.message
 
     check()
     return state["n"], state["failure"]
+
+
+class _Raised(Exception):
+    def __init__(self, exc, case):
+        Exception.__init__(self)
+        self.message = "raised %s: %s on %s" % (type(exc).__name__, _first_line(exc), case.describe())
+
+
+def _judged(judge, case):
+    try:
+        return judge(case)
+    except Exception as exc:  # the API raised on a case its record says it takes
+        raise _Raised(exc, case)
+
+
+def _sample(api, route, n_examples):
+    """Verify `route` on `n_examples` Hypothesis cases drawn as the value tests draw; (count, first failure)."""
+    from ..strategies import plans
+
+    def judge(plan):
+        case = case_from_plan(api, plan)
+        if not in_range(case) or route.lambda_unavailable(api, case.lam):  # as the value tests draw
+            return None
+        return _judged(lambda c: verify(api, route, c), case)
+    return _first_failure(n_examples, plans(route.supported_dtypes(api), route.kernel), judge)
+
+
+def _add_sample(entry, sample, n_examples):
+    """Run `sample(n_examples)` after an entry's facts, outside their `try`: what it meets marks the status,
+    never the facts (matrix.route_facts), so an entry's facts are the same with or without it
+    (recorded.reusable_route_entries)."""
+    try:
+        n, failure = sample(n_examples) if n_examples > 0 else (0, None)
+    except Exception as exc:  # the sampling machinery itself failed
+        n, failure = 0, "raised %s: %s while sampling" % (type(exc).__name__, _first_line(exc))
+    entry["examples"] = n + len(entry["fixed"])
+    if failure and entry["status"] == "ok":
+        entry.update(status="error" if failure.startswith("raised ") else "mismatch", reason=failure,
+                     sample_failure=failure)
+    return entry
 
 
 def dtype_probe(api, route):
@@ -131,17 +171,7 @@ def route_entry(api, route, n_examples=25):
                      fixed_error="%s: %s" % (type(exc).__name__, _first_line(exc)),
                      traceback=traceback.format_exc(limit=4))
         return entry
-    # The sample after the facts, outside their `try`: what it meets marks the status, never the facts
-    # (matrix.route_facts), so an entry's facts are the same with or without it (recorded.reusable_route_entries).
-    try:
-        n, failure = _sample(api, route, n_examples, route.name) if n_examples > 0 else (0, None)
-    except Exception as exc:  # the sampling machinery itself failed
-        n, failure = 0, "raised %s: %s while sampling" % (type(exc).__name__, _first_line(exc))
-    entry["examples"] = n + len(entry["fixed"])
-    if failure and entry["status"] == "ok":
-        entry.update(status="error" if failure.startswith("raised ") else "mismatch", reason=failure,
-                     sample_failure=failure)
-    return entry
+    return _add_sample(entry, lambda n: _sample(api, route, n), n_examples)
 
 
 # -- the Keras model axis (routes/models.py): judged by training/models.py, not harness.verify ----------
@@ -183,33 +213,19 @@ def _judge_model(api, route, case, batch=ACTIVITY_BATCH, seed=ACTIVITY_SEED):
 def _model_sample(api, route, n_examples):
     """Verify `route` on `n_examples` Hypothesis cases drawn as tests/test_models.py draws them; return
     (count, first failure or None)."""
-    from hypothesis import HealthCheck, given, settings, strategies as st
+    from hypothesis import strategies as st
     from ..numerics import tolerance
     from ..strategies import model_plans
-    state = {"n": 0, "failure": None}
     activity = route in ACTIVITY_ROUTES
 
-    @settings(max_examples=n_examples, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
-    @given(plan=model_plans(route, route.supported_dtypes(api)), batch=st.integers(1, 6),
-           seed=st.integers(0, 2 ** 16))
-    def check(plan, batch, seed):
-        if state["failure"]:
-            return
+    def judge(drawn):
+        plan, batch, seed = drawn
         case = case_from_plan(api, plan)
         if not in_range(case) or not activity and not tolerance.fits(case.dtype, expectation(route, case)[0].value):
-            return
-        try:
-            verdict = _judge_model(api, route, case, batch, seed)
-        except Exception as exc:  # the API raised on a case its record says it takes
-            state["failure"] = "raised %s: %s on %s" % (type(exc).__name__, _first_line(exc), case.describe())
-            return
-        state["n"] += 1
-        if not verdict.ok:
-            state["failure"] = verdict.message
-
-    check()
-    return state["n"], state["failure"]
+            return None
+        return _judged(lambda c: _judge_model(api, route, c, batch, seed), case)
+    drawn = st.tuples(model_plans(route, route.supported_dtypes(api)), st.integers(1, 6), st.integers(0, 2 ** 16))
+    return _first_failure(n_examples, drawn, judge)
 
 
 def model_route_entry(api, route, n_examples=25):
@@ -247,17 +263,7 @@ def model_route_entry(api, route, n_examples=25):
                      fixed_error="%s: %s" % (type(exc).__name__, _first_line(exc)),
                      traceback=traceback.format_exc(limit=4))
         return entry
-    # The sample after the facts, outside their `try`, as route_entry's: it marks the status, never the facts.
-    n = model_examples(route, n_examples)
-    try:
-        n, failure = _model_sample(api, route, n) if n > 0 else (0, None)
-    except Exception as exc:  # the sampling machinery itself failed
-        n, failure = 0, "raised %s: %s while sampling" % (type(exc).__name__, _first_line(exc))
-    entry["examples"] = n + len(entry["fixed"])
-    if failure and entry["status"] == "ok":
-        entry.update(status="error" if failure.startswith("raised ") else "mismatch", reason=failure,
-                     sample_failure=failure)
-    return entry
+    return _add_sample(entry, lambda n: _model_sample(api, route, n), model_examples(route, n_examples))
 
 
 def entry_of(api, route, n_examples=25):
