@@ -47,6 +47,8 @@ class Api(object):
         self.v1 = getattr(compat, "v1", None) or tf
         self.python_version = platform.python_version()
         self.numpy_version = np.__version__
+        # Read from its metadata, not imported: tf.keras' .h5 format depends on its major (model_table.persist_h5).
+        self.h5py_version = _dist_version("h5py")
         self.legacy_keras_requested = os.environ.get("TF_USE_LEGACY_KERAS", "") in ("1", "true", "True")
         self._find_contrib()
         self._find_keras()
@@ -136,6 +138,7 @@ class Api(object):
             "contrib": ("%s %s" % (self.contrib_name, self.contrib_version)) if self.contrib else None,
             "python": self.python_version,
             "numpy": self.numpy_version,
+            "h5py": self.h5py_version,
         }
 
     def describe(self):
@@ -159,16 +162,25 @@ def _module_version(module):
 def _dist_version(name):
     try:
         from importlib import metadata  # Python >= 3.8
-    except ImportError:  # the TF 1.x envs run Python 3.6 / 3.7
-        try:
-            import pkg_resources
-            return pkg_resources.get_distribution(name).version
-        except Exception:
-            return None
+    except ImportError:  # the TF 1.x envs run Python 3.6 / 3.7 (and uv gives them no pkg_resources)
+        return _dist_info_version(name)
     try:
         return metadata.version(name)
     except Exception:
         return None
+
+
+def _dist_info_version(name):
+    """The version in `<name>-<version>.dist-info` on sys.path (what importlib.metadata reads), or None."""
+    import glob
+    import sys
+    wanted = name.lower().replace("-", "_")
+    for folder in sys.path:
+        for path in glob.glob(os.path.join(folder or ".", "*.dist-info")):
+            dist, _, version = os.path.basename(path)[:-len(".dist-info")].partition("-")
+            if dist.lower().replace("-", "_") == wanted:
+                return version
+    return None
 
 
 def get_api():

@@ -69,10 +69,11 @@ DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 
 
 def recorded_releases():
-    """[(version tuple, keras flavour)] of every release of docs/semantics.json (the history matrix)."""
+    """[(version tuple, keras flavour, the release's record)] of every release of docs/semantics.json (the history
+    matrix); the record holds the installed versions a Row's `installed` reads."""
     from equivalence.environment import parse_version
     with io.open(os.path.join(DOCS, "semantics.json"), encoding="utf-8") as f:
-        return [(parse_version(r["tensorflow"]), r["keras_flavour"]) for r in json.load(f)["releases"]
+        return [(parse_version(r["tensorflow"]), r["keras_flavour"], r) for r in json.load(f)["releases"]
                 if r.get("tensorflow")]
 
 

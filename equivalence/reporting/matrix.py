@@ -197,7 +197,7 @@ def merge(report_paths, expected_envs=(), migrations=None):
         entry = {"env": env, "label": label or env, "tensorflow": report.get("tensorflow"),
                  "keras": report.get("keras"), "keras_flavour": report.get("keras_flavour"),
                  "contrib": report.get("contrib"), "python": report.get("python"),
-                 "numpy": report.get("numpy"), "routes": {},
+                 "numpy": report.get("numpy"), "h5py": report.get("h5py"), "routes": {},
                  "suite": suite_result(os.path.splitext(path)[0] + ".junit.xml", report.get("suite_profile"))}
         if report.get("error"):
             entry.update(status="crashed", detail="TensorFlow does not import: " + report["error"])
@@ -333,13 +333,13 @@ def render(data):
         "",
         suite_statement(data),
         "",
-        "| release | env | Keras | contrib | Python | NumPy | result | full suite |",
-        "|---|---|---|---|---|---|---|---|",
+        "| release | env | Keras | contrib | Python | NumPy | h5py | result | full suite |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in releases:
-        out.append("| %s | `%s` | %s | %s | %s | %s | %s | %s |" % (
+        out.append("| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |" % (
             r["label"], r["env"], _keras_cell(r), r.get("contrib") or "—", r.get("python") or "—",
-            r.get("numpy") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else ""),
+            r.get("numpy") or "—", r.get("h5py") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else ""),
             _suite_cell(r.get("suite"))))
     out += ["", "## Compatibility matrix", "", figures.markdown("matrix"), "",
             "The same as a table: `½`: the route runs and its penalty is `λ·Σw²/2`; `1`: `λ·Σw²`;",
@@ -406,7 +406,7 @@ def models_row_releases(releases, rows, subject_fields):
                 continue
             traits = subject_fields(subject)
             for i, row in enumerate(rows):
-                if row.probe == probe and row.selects(traits) and row.covers_version(version, r["keras_flavour"]):
+                if row.probe == probe and row.selects(traits) and row.covers_version(version, r["keras_flavour"], r):
                     (differed if outcome.startswith(("differs", "no table row")) else held).add(i)
                     break
         for i in held:

@@ -570,6 +570,26 @@ def h5py_missing():
     return None
 
 
+# TF 1.11-1.14 ask for h5py with no upper bound (through keras_applications), so pip gives them h5py 3, whose
+# string attributes are str: their tf.keras load_model calls .decode('utf-8') on them and raises AttributeError
+# (tensorflow/tensorflow#44467). 1.15.5 and 2.0.4-2.4.4 pin h5py ~= 2.10 themselves; 2.5 reads h5py 3. The
+# fact is the models table's row persist_h5 (semantics/model_table.py), which uses these bounds.
+H5PY3_LOAD_FAILS = ("1.11", "1.15")  # [first TF, first TF without], with h5py >= H5PY3
+H5PY3 = "3"
+
+
+def h5_load_fails(api):
+    """Why tf.keras' .h5 reload raises here (see H5PY3_LOAD_FAILS), or None."""
+    from ..environment import parse_version
+    first, first_without = (parse_version(v) for v in H5PY3_LOAD_FAILS)
+    if (first <= api.tf_version_tuple < first_without and api.h5py_version
+            and parse_version(api.h5py_version) >= parse_version(H5PY3)):
+        return ("TF %s's tf.keras load_model('m.h5') raises AttributeError with h5py %s (str attributes; "
+                "tensorflow/tensorflow#44467): asserted by semantics/model_table.py, persist_h5"
+                % (api.tf_version, api.h5py_version))
+    return None
+
+
 def format_missing(api, keras3, fmt, keras=None):
     """Why a Keras has no `fmt` round trip here, or None (keras3: the module is Keras 3)."""
     from ..environment import parse_version
@@ -617,7 +637,8 @@ ROUND_TRIP_READERS = [
     Reader("saved_keras", "model.save('m.keras'); add_n(<module>.models.load_model('m.keras').losses)",
            "restorable", _round_trip("keras"), requires=[_format("keras")]),
     Reader("saved_h5", "model.save('m.h5'); add_n(<module>.models.load_model('m.h5').losses)",
-           "restorable", _round_trip("h5"), requires=[_format("h5")]),
+           "restorable", _round_trip("h5"), requires=[_format("h5"), Requirement("an .h5 reload that works",
+                                                                                h5_load_fails)]),
     Reader("saved_model", "model.save(dir, save_format='tf'); add_n(<module>.models.load_model(dir).losses)",
            "restorable", _round_trip("savedmodel"), requires=[_format("savedmodel")]),
 ]

@@ -12,6 +12,7 @@ scenarios print are exact to far more than that, and the alternatives differ by 
 
 import numpy as np
 
+from ..routes.models import H5PY3, H5PY3_LOAD_FAILS
 from .outcomes import Detail, Raises
 from .table import Row, dead_rows, lookup  # noqa: F401  (dead_rows: for the test)
 
@@ -267,6 +268,19 @@ ROWS += [
         Detail("kernel[0, 0] after strategy.run(step) [scale_regularization_loss, plain add_n]",
                lambda ctx: [dist_step(1), dist_step(DIST_REPLICAS)]), note=MIRRORED),
 ]
+PERSIST_H5_H5PY3 = ("TF 1.11-1.14 with h5py >= 3, which is what pip installs for them (their keras_applications asks "
+                    "for h5py with no upper bound; 1.15.5 and 2.0.4-2.4.4 pin h5py ~= 2.10, and 2.5 reads h5py 3): "
+                    "model.save('m.h5') writes the file, but load_model raises AttributeError, because h5py 3 gives "
+                    "the file's string attributes as str and tf.keras calls .decode('utf-8') on them. No model, no "
+                    "penalty. Measured on 1.11.0 and 1.12.3 (h5py 3.1.0), 1.13.2 and 1.14.0 (h5py 3.8.0).")
+PERSIST_H5_BUG = ("tf.keras' hdf5_format before h5py 3 support, tensorflow/tensorflow#44467 (workaround: "
+                  "pip install 'h5py<3'). Minimal reproduction, TF 1.14.0 with h5py 3.8.0: "
+                  "m = tf.keras.Sequential([tf.keras.layers.Dense(3, input_shape=(4,), "
+                  "kernel_regularizer=tf.keras.regularizers.l2(0.1))]); m.save('m.h5'); "
+                  "tf.keras.models.load_model('m.h5')  # AttributeError: 'str' object has no attribute 'decode'")
+ROWS.append(Row("persist_h5", "module=tf.keras", Raises("AttributeError"), tf_min=H5PY3_LOAD_FAILS[0],
+                tf_max=H5PY3_LOAD_FAILS[1], installed=("h5py", H5PY3, None), note=PERSIST_H5_H5PY3,
+                upstream_bug=PERSIST_H5_BUG))
 for _format in ("config", "clone", "keras", "h5", "savedmodel"):
     ROWS.append(Row("persist_%s" % _format, "module=tf.keras|keras3|tf_keras",
                     Detail("[argument, penalty before, after] of the %s round trip" % _format,

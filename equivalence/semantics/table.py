@@ -50,9 +50,12 @@ class Row(object):
     KEYS = ROUTE_TRAITS
 
     def __init__(self, probe, routes, expect, tf_min=None, tf_max=None, flavours=FLAVOURS, note="",
-                 upstream_bug=""):
+                 upstream_bug="", installed=None):
         self.probe, self.routes, self.expect = probe, routes, expect
         self.tf_min, self.tf_max, self.flavours = tf_min, tf_max, tuple(flavours)
+        # (package, first version, first version without or None): the row also needs that package installed
+        # in that range; package is a field of Api.versions() ("h5py"), so a recorded release is judged alike.
+        self.installed = installed
         self.note, self.upstream_bug = note, upstream_bug
         parse_selector(routes, self.KEYS)  # a malformed selector fails at import, not at lookup
 
@@ -62,16 +65,27 @@ class Row(object):
         rng = ", ".join(p for p in (lo, hi) if p) or "every TF"
         if set(self.flavours) != set(FLAVOURS):
             rng += " (%s)" % "/".join(self.flavours)
+        if self.installed:
+            package, first, first_without = self.installed
+            rng += ", with %s >= %s" % (package, first) + (" < %s" % first_without if first_without else "")
         return rng
 
     def covers(self, api):
-        return self.covers_version(api.tf_version_tuple, api.keras_flavour)
+        return self.covers_version(api.tf_version_tuple, api.keras_flavour, api.versions())
 
-    def covers_version(self, version, flavour):
+    def covers_version(self, version, flavour, installed=None):
+        """Whether the row applies to TF `version` with Keras `flavour`; `installed`: the release's
+        Api.versions() (a report's fields), needed only by a row with `installed` (absent: not covered)."""
         if self.tf_min and version < parse_version(self.tf_min):
             return False
         if self.tf_max and version >= parse_version(self.tf_max):
             return False
+        if self.installed:
+            package, first, first_without = self.installed
+            have = (installed or {}).get(package)
+            if not have or parse_version(have) < parse_version(first) or (
+                    first_without and parse_version(have) >= parse_version(first_without)):
+                return False
         return flavour in self.flavours
 
     def selects(self, traits):
@@ -113,8 +127,8 @@ def lookup(rows, probe, traits, api):
 def dead_rows(rows, subjects, releases):
     """[(row, why)] for rows no cell can reach.
 
-    subjects: {probe: [traits]} the cells of each probe; releases: [(version tuple, keras flavour)]
-    of the history matrix. A row is dead when it selects no subject of its probe, or when at
+    subjects: {probe: [traits]} the cells of each probe; releases: [(version tuple, keras flavour,
+    installed)] of the history matrix, installed: the release's recorded Api.versions() (Row.installed). A row is dead when it selects no subject of its probe, or when at
     every (subject, release) it selects and covers, an earlier row of the same probe matches first.
     """
     dead = []
@@ -124,8 +138,9 @@ def dead_rows(rows, subjects, releases):
             dead.append((row, "selects no subject of probe %r" % row.probe))
             continue
         earlier = [r for r in rows[:i] if r.probe == row.probe]
-        reached = any(row.covers_version(v, f) and not any(r.selects(t) and r.covers_version(v, f) for r in earlier)
-                      for t in chosen for v, f in releases)
+        reached = any(row.covers_version(v, f, i) and not any(r.selects(t) and r.covers_version(v, f, i)
+                                                                for r in earlier)
+                      for t in chosen for v, f, i in releases)
         if not reached:
             dead.append((row, "every cell it covers is taken by an earlier row"))
     return dead

@@ -145,3 +145,19 @@ def test_no_semantics_row_is_dead():
         seed_subjects[probe] = [{"mode": m, "init": i} for m in ("graph", "eager") for i in ("v1", "keras")]
     dead += ["seeds: %s (%s)" % (row.describe(), why) for row, why in dead_rows(seed_table.ROWS, seed_subjects, releases)]
     assert not dead, "\n".join(dead)
+
+
+def test_a_row_with_installed_covers_only_that_package_range():
+    """Row(installed=(package, first, first_without)) reads the release's recorded versions: absent, older or
+    newer than the range is not covered, so the row after it is the expectation there."""
+    from equivalence.semantics.outcomes import Raises
+    from equivalence.semantics.table import Row
+    row = Row("p", "*", Raises("AttributeError"), tf_min="1.11", tf_max="1.15", installed=("h5py", "3", "4"))
+    v114 = (1, 14, 0)
+    assert row.covers_version(v114, "keras2", {"h5py": "3.1.0"})
+    assert not row.covers_version(v114, "keras2", {"h5py": "2.10.0"})
+    assert not row.covers_version(v114, "keras2", {"h5py": "4.0"})
+    assert not row.covers_version(v114, "keras2", {"h5py": None})
+    assert not row.covers_version(v114, "keras2")
+    assert not row.covers_version((1, 15, 5), "keras2", {"h5py": "3.1.0"})
+    assert "with h5py >= 3 < 4" in row.versions()
