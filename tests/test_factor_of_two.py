@@ -11,8 +11,9 @@ float32, contrib does not: for float64 weights the two differ by <= 2**-24).
 
 import itertools
 
+import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from equivalence.harness import expectation, ratio, run_route
 from equivalence.numerics.reference import FULL, HALF
@@ -72,9 +73,12 @@ def _against_reference(route, m, ref, tol):
         "within tolerance" if tol.accepts(m.value, ref.value) else "OFF", route.api_call)
 
 
-# Each example runs every available L2 route (59 on TF 2.15) and compares every pair: a quarter of the
-# profile's examples is ~1,500 route runs under `ci`. Each route's own value is test_values' job.
-@settings(max_examples=examples_of_profile(0.25))
+# Each example runs every available L2 route (59 on TF 2.15) and compares every pair: a tenth of the
+# profile's examples is ~590 route runs under `ci` (10 examples, ~1,700 pairs each). What this test alone can
+# see, a route off the others by a factor (two, or any other), is structural: it shows on every case whose
+# penalty is not zero, whatever the shape, dtype or lambda, so the examples are kept to those (assume below)
+# and ten of them suffice. A route's numerics across shapes and dtypes are test_values' job, at the full count.
+@settings(max_examples=examples_of_profile(0.1))
 @given(data=st.data())
 def test_half_routes_equal_full_routes_times_one_half(api, data):
     routes = available(api, l2_routes())
@@ -85,6 +89,7 @@ def test_half_routes_equal_full_routes_times_one_half(api, data):
     dtypes = _common_dtypes(api, routes)
     plan = data.draw(plans(dtypes, COMMON_KERNEL, lams=st.floats(min_value=1e-6, max_value=10.0)), label="plan")
     case = draw_case(api, plan)
+    assume(np.any(np.asarray(case.weights, dtype=np.float64) != 0))  # a zero penalty is every factor's multiple
     measured = _measure_all(api, case, half + full)
     by_route = {r: (r, m, e, t) for (r, m, e, t) in measured}
     for h, f in itertools.product(half, full):
