@@ -5,9 +5,10 @@ reference (the "before" side, and the proof that each corpus record states its
 file's weights). TF 2.x envs convert the whole corpus once with their own
 converter, run every converted program in graph mode and the seed program also
 as written, and hold each outcome to the measured row of migration/facts.py.
-Cost per TF 2.x env: one converter process and two program processes (one per
-mode: the programs run one after another in one interpreter, each in a fresh
-graph), 30-50 s on the shared 2-core machine.
+Cost per TF 2.x env: the converter's main() in this process (its console
+script's call; under a converter mutant, its wrapper's process) and two
+program processes (one per mode: the programs run one after another in one
+interpreter, each in a fresh graph), ~20 s of CPU here.
 """
 
 import os
@@ -45,7 +46,8 @@ def migration(api):
     reason = run.converter_available(sys.executable)
     if reason:
         pytest.skip(reason)
-    return run.release_entry(sys.executable, PROGRAMS, mutant=converter_mutant(), as_written={SEED.name})
+    return run.release_entry(sys.executable, PROGRAMS, mutant=converter_mutant(), as_written={SEED.name},
+                             here=True)
 
 
 @pytest.mark.parametrize("program", PARAMS)
