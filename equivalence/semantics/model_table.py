@@ -274,8 +274,8 @@ PERSIST_H5_H5PY3 = ("TF 1.11-1.14 with h5py >= 3, which is what pip installs for
                     "the file's string attributes as str and tf.keras calls .decode('utf-8') on them. No model, no "
                     "penalty. Measured on 1.11.0 and 1.12.3 (h5py 3.1.0), 1.13.2 and 1.14.0 (h5py 3.8.0).")
 PERSIST_H5_BUG = ("tf.keras' hdf5_format before h5py 3 support, tensorflow/tensorflow#44467 (workaround: "
-                  "pip install 'h5py<3'). Minimal reproduction, TF 1.14.0 with h5py 3.8.0: "
-                  "m = tf.keras.Sequential([tf.keras.layers.Dense(3, input_shape=(4,), "
+                  "pip install 'h5py<3'); measured with TF 1.14.0 and h5py 3.8.0. Minimal reproduction: "
+                  "import tensorflow as tf; m = tf.keras.Sequential([tf.keras.layers.Dense(3, input_shape=(4,), "
                   "kernel_regularizer=tf.keras.regularizers.l2(0.1))]); m.save('m.h5'); "
                   "tf.keras.models.load_model('m.h5')  # AttributeError: 'str' object has no attribute 'decode'")
 ROWS.append(Row("persist_h5", "module=tf.keras", Raises("AttributeError"), tf_min=H5PY3_LOAD_FAILS[0],
