@@ -108,6 +108,15 @@ class Api(object):
         except Exception as exc:
             self.legacy_keras_reason = "tf_keras is not installed (%s)" % type(exc).__name__
 
+        # The backend Keras 3 runs on (KERAS_BACKEND, read when keras is imported); tf.keras before
+        # Keras 3, Keras 2 and tf_keras run on TensorFlow only.
+        self.keras_backend = "tensorflow"
+        if self.keras3 is not None:
+            try:
+                self.keras_backend = str(self.keras3.backend.backend())
+            except Exception as exc:  # an old or broken Keras 3: say so rather than guess
+                self.keras_backend = "unknown (%s)" % type(exc).__name__
+
         if self.tf_version_tuple < (2, 16, 0):
             self.keras_flavour = "keras2"
         elif self.keras_version and parse_version(self.keras_version) >= (3, 0, 0):
@@ -135,6 +144,7 @@ class Api(object):
             "keras_flavour": self.keras_flavour,
             "keras3": _module_version(self.keras3),
             "tf_keras": _module_version(self.legacy_keras),
+            "keras_backend": self.keras_backend,
             "contrib": ("%s %s" % (self.contrib_name, self.contrib_version)) if self.contrib else None,
             "python": self.python_version,
             "numpy": self.numpy_version,
@@ -142,8 +152,10 @@ class Api(object):
         }
 
     def describe(self):
-        v = self.versions()
-        return ("TF %(tensorflow)s, Keras %(keras)s (%(keras_flavour)s), contrib: %(contrib)s, "
+        v = dict(self.versions())
+        # Keras 3 on another backend than TensorFlow says so (KERAS_BACKEND); TensorFlow is the default
+        v["backend"] = "" if v["keras_backend"] == "tensorflow" else ", Keras 3 backend %s" % v["keras_backend"]
+        return ("TF %(tensorflow)s, Keras %(keras)s (%(keras_flavour)s)%(backend)s, contrib: %(contrib)s, "
                 "Python %(python)s, NumPy %(numpy)s" % v)
 
     def numpy_dtype(self, name):
