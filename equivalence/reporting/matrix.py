@@ -81,16 +81,41 @@ def release_of(report):
 
 
 # -- merge -------------------------------------------------------------------
-def history_envs(tox_ini):
-    """The env names of the `history` label in tox.ini, in their order."""
+def history_envs(tox_ini, label="history"):
+    """The env names of a label in tox.ini (`history`: the TF axis), in their order."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(tox_ini)
     labels = parser.get("tox", "labels", fallback="")
     for line in labels.splitlines():
         name, _, envs = line.partition("=")
-        if name.strip() == "history":
+        if name.strip() == label:
             return [e.strip() for e in envs.split(",") if e.strip()]
     return []
+
+
+KERAS_HISTORY = "keras-history"
+
+
+def keras_history_releases(tox_ini):
+    """[(TF version tuple, "keras3", {"tensorflow": ..., "keras": ...})] of the `keras-history` envs, from the
+    pins tox.ini gives their factors (`tf216: tensorflow-cpu==2.16.2`, `keras30: keras==3.0.5`): the Keras axis's
+    releases, for the dead-row check, before their reports are merged into the matrix."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(tox_ini)
+    pins = {}
+    for line in parser.get("testenv", "deps", fallback="").splitlines():
+        m = re.match(r"\s*([\w.-]+)\s*:\s*(tensorflow-cpu|keras)==([\w.]+)\s*$", line)
+        if m:
+            pins[(m.group(1), m.group(2))] = m.group(3)
+    out = []
+    for env in history_envs(tox_ini, KERAS_HISTORY):
+        factors = env.split("-")
+        tf = [pins[(f, "tensorflow-cpu")] for f in factors if (f, "tensorflow-cpu") in pins]
+        keras = [pins[(f, "keras")] for f in factors if (f, "keras") in pins]
+        if len(tf) != 1 or len(keras) != 1:
+            raise ValueError("tox.ini: %s env %s pins no single tensorflow-cpu and keras" % (KERAS_HISTORY, env))
+        out.append((parse_version(tf[0]), "keras3", {"tensorflow": tf[0], "keras": keras[0]}))
+    return out
 
 
 def env_python(env):

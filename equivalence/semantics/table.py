@@ -1,8 +1,8 @@
 """Tables of expected outcomes: rows keyed by probe, a selector on traits, and a version range.
 
 A row says: for `probe`, on the subjects `routes` selects, in TensorFlow
-versions [tf_min, tf_max) and Keras flavours `flavours`, the outcome is
-`expect`. The first row that matches a (probe, subject, installed versions)
+versions [tf_min, tf_max), Keras flavours `flavours` and, when given, Keras 3
+releases [keras_min, keras_max), the outcome is `expect`. The first row that matches a (probe, subject, installed versions)
 triple is that cell's expectation; a cell with no row fails the suite (the
 table must cover every route in every env).
 
@@ -16,6 +16,13 @@ attachment, reader, container (what the attachment fills: value, variable,
 collection, layer) and layer_module (the Keras module of a layer attachment).
 Other areas give their subjects' traits (the Keras area: module; seeds: mode, init).
 A selector naming any other key is an error, raised when the row is made.
+
+The Keras range is compared with the Keras 3 that tf.keras is (flavour keras3, where the
+installed `keras` package is the Keras of every Keras route; the "keras" field of Api.versions()
+and of a release record): the keras-history envs (tox -m keras-history) pin one Keras 3 minor
+release each on the same TensorFlow. A row with a Keras range covers no keras2 or legacy release,
+and no keras3 release whose Keras version is unknown; a row without one covers every Keras of its
+flavours, so the newest behaviour stays the unranged row and an older Keras gets a ranged row before it.
 
 `dead_rows` finds rows that can never be a cell's expectation: they select
 no subject, or every cell they cover is taken by an earlier row.
@@ -50,14 +57,21 @@ class Row(object):
     KEYS = ROUTE_TRAITS
 
     def __init__(self, probe, routes, expect, tf_min=None, tf_max=None, flavours=FLAVOURS, note="",
-                 upstream_bug="", installed=None):
+                 upstream_bug="", installed=None, keras_min=None, keras_max=None):
         self.probe, self.routes, self.expect = probe, routes, expect
         self.tf_min, self.tf_max, self.flavours = tf_min, tf_max, tuple(flavours)
         # (package, first version, first version without or None): the row also needs that package installed
         # in that range; package is a field of Api.versions() ("h5py"), so a recorded release is judged alike.
         self.installed = installed
+        self.keras_min, self.keras_max = keras_min, keras_max
         self.note, self.upstream_bug = note, upstream_bug
         parse_selector(routes, self.KEYS)  # a malformed selector fails at import, not at lookup
+        if self.keras_ranged() and self.flavours != ("keras3",):
+            raise ValueError("row %s | %s: a Keras range (keras_min/keras_max) is a range of Keras 3 releases: "
+                             "give it flavours=('keras3',)" % (probe, routes))
+
+    def keras_ranged(self):
+        return bool(self.keras_min or self.keras_max)
 
     def versions(self):
         lo = "TF >= %s" % self.tf_min if self.tf_min else ""
@@ -68,6 +82,10 @@ class Row(object):
         if self.installed:
             package, first, first_without = self.installed
             rng += ", with %s >= %s" % (package, first) + (" < %s" % first_without if first_without else "")
+        klo = "Keras >= %s" % self.keras_min if self.keras_min else ""
+        khi = "Keras < %s" % self.keras_max if self.keras_max else ""
+        if klo or khi:
+            rng += ", " + ", ".join(p for p in (klo, khi) if p)
         return rng
 
     def covers(self, api):
@@ -86,7 +104,17 @@ class Row(object):
             if not have or parse_version(have) < parse_version(first) or (
                     first_without and parse_version(have) >= parse_version(first_without)):
                 return False
-        return flavour in self.flavours
+        if flavour not in self.flavours:
+            return False
+        if not self.keras_ranged():
+            return True
+        keras = (installed or {}).get("keras")  # tf.keras' version: the Keras 3 release under flavour keras3
+        if not keras:
+            return False
+        keras = parse_version(keras)
+        if self.keras_min and keras < parse_version(self.keras_min):
+            return False
+        return not (self.keras_max and keras >= parse_version(self.keras_max))
 
     def selects(self, traits):
         return selects(self.routes, traits, self.KEYS)
