@@ -29,7 +29,7 @@ What the table says, in short:
 
 import numpy as np
 
-from .outcomes import CONTAINED, NoPenalty, Penalty, Raises
+from .outcomes import CONTAINED, BoolTensor, NoPenalty, Penalty, Raises
 from .table import Row
 
 KERAS_DEFAULT = 0.01  # documented default coefficient of keras.regularizers.l1 / l2 (L1 / L2)
@@ -85,7 +85,38 @@ def keras3_orthogonal(probe, outcome):
                 note=KERAS3_ORTHOGONAL_FACTOR)]
 
 
-ROWS = [
+# -- older Keras 3 releases (the keras-history envs, tox -m keras-history): rows with a Keras range -----------
+# keras_max is the first Keras 3 release that behaves as the unranged rows say (Keras 3.15.1): "3.13" measured
+# (3.13.2 does), "3.14" and "3.15" not (3.13.2 does not, 3.14 was not measured in this run: tf221-keras314-py313
+# checks it).
+KERAS3 = ("keras3",)
+K3_L1 = "penalty=l1,module=keras3|tf.keras,family=keras"
+KERAS3_L1_UNTIL = "3.14"
+KERAS3_L1_BOOL_UNTIL = "3.13"
+KERAS3_L1_FACTOR = ("Keras 3.0-3.13 L1 converts its factor to a tensor of the factor's own dtype (int32 for a Python "
+                    "int, float64 for np.float64; bool for a bool on 3.0) and multiplies the float32 |w| sum by it: "
+                    "InvalidArgumentError, where L2 takes the same number. Measured: Keras 3.0.5 (TF 2.16.2) and "
+                    "3.13.2 (TF 2.21.0) raise; 3.15.1 takes them. Releases between 3.0 and 3.13 are not measured yet.")
+KERAS3_L1_BOOL = ("Keras 3.13 L1(True)(w) returns a bool tensor (True): the factor stays bool and the product is a "
+                  "logical and, silently. 3.0.5 raises InvalidArgumentError, 3.15.1 returns the float32 penalty. "
+                  "Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0); 3.1-3.12 not measured yet.")
+# A plain Python function as a Keras 3 layer's kernel_regularizer (the user callable, tf.nn.l2_loss by hand).
+KERAS3_FUNCTION_FROM, KERAS3_FUNCTION_UNTIL = "3.13", "3.15"
+KERAS3_FUNCTION = ("Keras 3.13 rejects a plain Python function as a layer regularizer: Dense(kernel_regularizer=fn) "
+                   "raises ValueError (\"Expected an instance of keras.regularizers.Regularizer\"); Keras 3.0.5 and "
+                   "3.15.1 call it. Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0); 3.1-3.12 and 3.14 not measured yet.")
+FUNCTION_IN_DENSE = "module=tf,attachment=dense"
+FUNCTION_REJECTED_LAMBDA_PROBES = ("zero", "negative", "python_int", "python_bool", "np_float16", "np_float32",
+                                   "np_int64", "np_float64", "nan", "inf", "neg_inf", "string", "tensor_0d")
+
+
+def keras3_l1_before(probe):
+    return [Row(probe, K3_L1, Raises("InvalidArgumentError"), flavours=KERAS3, keras_max=KERAS3_L1_UNTIL,
+                note=KERAS3_L1_FACTOR)]
+
+
+ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, keras_min=KERAS3_FUNCTION_FROM,
+            keras_max=KERAS3_FUNCTION_UNTIL, note=KERAS3_FUNCTION) for _probe in FUNCTION_REJECTED_LAMBDA_PROBES] + [
     # -- zero --------------------------------------------------------------------
     Row('zero', 'regularizer=contrib-sum', Raises('ValueError'), tf_max='1.15'),
     Row('zero', CONTRIB + ',reader=get_total_loss', Raises('ValueError'),
@@ -115,11 +146,14 @@ ROWS = [
 
     # -- python_int, python_bool ---------------------------------------------------
     Row('python_int', CONTRIB, Raises('ValueError')),
-] + keras3_orthogonal('python_int', Raises('TypeError')) + [
+] + keras3_l1_before('python_int') + keras3_orthogonal('python_int', Raises('TypeError')) + [
     Row('python_int', '*', OK),
     Row('python_bool', 'module=keras3|tf.keras,family=keras', Raises('ValueError'), tf_min=NIGHTLY,
         flavours=('keras3',), note=KERAS_316),
     Row('python_bool', CONTRIB, Raises('ValueError')),
+    Row('python_bool', K3_L1, Raises('InvalidArgumentError'), flavours=KERAS3, keras_max=KERAS3_L1_BOOL_UNTIL,
+        note=KERAS3_L1_FACTOR),
+    Row('python_bool', K3_L1, BoolTensor(), flavours=KERAS3, keras_max=KERAS3_L1_UNTIL, note=KERAS3_L1_BOOL),
 ] + keras3_orthogonal('python_bool', Raises('TypeError')) + [
     Row('python_bool', '*', OK),
 ]
@@ -148,8 +182,7 @@ for _probe in ('np_float16', 'np_float32', 'np_int64'):
         Row(_probe, TF_KERAS, Raises('ValueError'), tf_min='2.3', note=NUMPY_SCALAR_REJECTED),
     ]
 
-ROWS += [
-] + keras3_orthogonal('np_float64', Raises('InvalidArgumentError')) + [
+ROWS += keras3_l1_before('np_float64') + keras3_orthogonal('np_float64', Raises('InvalidArgumentError')) + [
     Row('np_float64', '*', OK),
 
     # -- nan, inf, neg_inf -----------------------------------------------------------

@@ -128,6 +128,31 @@ class Penalty(Outcome):
         return out + self._entries(obs, self.entries)
 
 
+class BoolTensor(Outcome):
+    """A bool tensor where a penalty was expected: the API multiplied the weights' sum by a bool factor in bool
+    (a logical and), so the "penalty" is bool(lambda) and any(w != 0), as 1.0 or 0.0."""
+
+    def __repr__(self):
+        return "BoolTensor(bool(lambda) and any(w != 0))"
+
+    def problems(self, obs, ctx):
+        out = self._no_exception(obs)
+        if out:
+            return out
+        nonzero = any(float(x) != 0.0 for x in _flat(ctx.weights))
+        want = 1.0 if (ctx.numeric_lambda and nonzero) else 0.0
+        if not obs.get("tensor") or obs.get("dtype") != "bool" or obs.get("value") != want:
+            out.append("expected a bool tensor %r, got %s" % (want, _fmt(obs)))
+        return out
+
+
+def _flat(x):
+    try:
+        return x.ravel().tolist()
+    except AttributeError:
+        return list(x)
+
+
 class Overflows(Outcome):
     """+inf, although the exact penalty (NumPy, float64) is finite and representable in the weights'
     dtype: an intermediate (w**2 or the running sum) exceeded the dtype's largest finite value."""

@@ -50,7 +50,40 @@ GRAPH_WIDER = ("measured: in a v1 graph on TF 2.0 (contrib l1; 2.0-2.2 for l1_l2
                "|w| sum accumulates like float32, while the same regularizer called eagerly stalls")
 NIGHTLY = "2.22"  # the first tf-nightly measured (2.23.0-dev): below any release
 
-ROWS = [
+# -- older Keras 3 releases (the keras-history envs, tox -m keras-history): rows with a Keras range ---------
+# flavour keras3, where tf.keras and the keras module are the same Keras 3 release.
+KERAS3 = ("keras3",)
+K3_MODULES = "module=tf.keras|keras3"
+# keras_max: the first Keras 3 release that behaves as the unranged rows say (Keras 3.15.1). "3.13": measured
+# (3.13.2 behaves as 3.15.1); "3.14": 3.13.2 does not and 3.14 was not measured in this run (an earlier,
+# unrecorded measurement put the change at 3.14): tf221-keras314-py313 checks it.
+K3_OWN_DTYPE_UNTIL = "3.14"
+K3_INT32_UNTIL = "3.14"
+K3_ORTHOGONAL_INT32_UNTIL = "3.13"
+K3_OWN_DTYPE = ("Keras 3.0-3.13 L1 multiplies by a tensor of lambda's own dtype (float32 for a Python float) "
+                "where L2 casts it to the weights' dtype: float16, bfloat16, float64 and int32 weights raise "
+                "InvalidArgumentError (cannot compute Mul). Measured: Keras 3.0.5 (TF 2.16.2) and 3.13.2 (TF 2.21.0) "
+                "raise, 3.15.1 (TF 2.16-2.21) computes the penalty.")
+K3_F64_LAMBDA = ("Keras 3.0-3.13 L2 / L1L2 keep a float64 lambda as given with float64 weights (0.1, not float32(0.1)); "
+                 "from 3.14 they multiply by float32(lambda). Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0) as "
+                 "given; 3.15.1 float32.")
+K3_INT32 = ("Keras 3.0-3.13 with int32 weights: L2 / L1L2 raise TypeError (lambda cannot be converted to an int32 "
+            "tensor) and L1 InvalidArgumentError, where Keras 3.15 casts lambda to int32 (an int32 zero). "
+            "Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0).")
+K3_ORTHOGONAL_INT32 = ("Keras 3.0 OrthogonalRegularizer on int32 weights returns a float32 penalty of the cast weights "
+                       "(called directly and in a Dense); 3.13 and 3.15 raise InvalidArgumentError. Measured: 3.0.5 "
+                       "(TF 2.16.2), 3.13.2 (TF 2.21.0); 3.1-3.12 not measured yet.")
+FUNCTION_IN_DENSE = "module=tf,attachment=dense"
+K3_FUNCTION_FROM, K3_FUNCTION_UNTIL = "3.13", "3.15"
+K3_FUNCTION = ("Keras 3.13 rejects a plain Python function as a layer regularizer: Dense(kernel_regularizer=fn) raises "
+               "ValueError (\"Expected an instance of keras.regularizers.Regularizer\") whatever the weights; Keras "
+               "3.0.5 and 3.15.1 call it. Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0); 3.1-3.12 and 3.14 not "
+               "measured yet.")
+WEIGHT_PROBE_IDS = ("nan_entry", "inf_entry", "empty", "int32", "float16_square_overflow", "float64_lambda_0.1",
+                    "float16_sum_stall", "bfloat16_sum_stall")
+
+ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, keras_min=K3_FUNCTION_FROM,
+            keras_max=K3_FUNCTION_UNTIL, note=K3_FUNCTION) for _probe in WEIGHT_PROBE_IDS] + [
     Row('nan_entry', '*', OK),
     Row('inf_entry', '*', OK),
 
@@ -72,6 +105,12 @@ ROWS = [
     Row('int32', 'regularizer=l2_loss', Raises('InvalidArgumentError'), tf_min='2.0', note=L2LOSS_INT32),
     Row('int32', 'regularizer=callable', Raises('TypeError'),
         note="a float lambda times an int32 tensor: TensorFlow does not promote"),
+    Row('int32', 'penalty=l1,' + K3_MODULES, Raises('InvalidArgumentError'), flavours=KERAS3,
+        keras_max=K3_OWN_DTYPE_UNTIL, note=K3_OWN_DTYPE),
+    Row('int32', 'penalty=orthogonal,' + K3_MODULES, Penalty(entries=CONTAINED, dtype='float32'), flavours=KERAS3,
+        keras_max=K3_ORTHOGONAL_INT32_UNTIL, note=K3_ORTHOGONAL_INT32),
+    Row('int32', 'penalty=l2|l1_l2,' + K3_MODULES, Raises('TypeError'), flavours=KERAS3, keras_max=K3_INT32_UNTIL,
+        note=K3_INT32),
     Row('int32', 'penalty=orthogonal,module=keras3|tf.keras,container=layer',
         Penalty(entries=CONTAINED, dtype='float32'), tf_min=NIGHTLY, flavours=('keras3',),
         note="Keras 3.16 (tf-nightly): a Dense asked for int32 weights gets a float32 kernel of the rounded "
@@ -94,6 +133,11 @@ ROWS = [
     Row('int32', 'module=tf_keras,penalty=l1_l2', Raises('TypeError')),
     Row('int32', 'module=tf_keras', Raises('InvalidArgumentError')),
 
+    # -- float16, bfloat16 and float64 weights: Keras 3.0-3.13 L1 raises on each -------------------
+] + [Row(_probe, 'penalty=l1,' + K3_MODULES, Raises('InvalidArgumentError'), flavours=KERAS3,
+         keras_max=K3_OWN_DTYPE_UNTIL, note=K3_OWN_DTYPE)
+     for _probe in ('float16_square_overflow', 'float64_lambda_0.1', 'float16_sum_stall', 'bfloat16_sum_stall')] + [
+
     # -- float16 overflow of the squares ------------------------------------------------
     Row('float16_square_overflow', 'penalty=l1', OK,
         note="no squares: the L1 penalty is finite and equals the reference"),
@@ -102,6 +146,8 @@ ROWS = [
     # -- a float64 lambda of 0.1 ---------------------------------------------------------
     Row('float64_lambda_0.1', CONTRIB, Penalty(as_given=True, entries=CONTAINED)),
     Row('float64_lambda_0.1', BY_HAND, Penalty(as_given=True, entries=CONTAINED)),
+    Row('float64_lambda_0.1', 'penalty=l2|l1_l2,' + K3_MODULES, Penalty(as_given=True, entries=CONTAINED),
+        flavours=KERAS3, keras_max=K3_OWN_DTYPE_UNTIL, note=K3_F64_LAMBDA),
     Row('float64_lambda_0.1', '*', Penalty(lam=F32_01, as_given=True, entries=CONTAINED), note=FLOAT32_LAMBDA),
 
     # -- float16 / bfloat16 precision of long sums ------------------------------------
