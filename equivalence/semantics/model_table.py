@@ -113,7 +113,26 @@ TOTAL_LOSS = ("tf.compat.v1.losses.get_total_loss() totals REGULARIZATION_LOSSES
 
 KERAS2 = ("keras2", "legacy")
 
+# -- older Keras 3 releases (the keras-history envs, tox -m keras-history): rows with a Keras range ---------
+# flavour keras3, where tf.keras and the keras module ("keras") are the same Keras 3 release.
+KERAS3 = ("keras3",)
+# keras_max: the first Keras 3 release that behaves as the unranged rows say: "3.13" measured (3.13.2 does),
+# "3.14" not (3.13.2 does not, 3.14 was not measured in this run: tf221-keras314-py313 checks it)
+K3_ACTIVITY_SUMMED_UNTIL = "3.14"
+K3_FROZEN_UNTIL = "3.13"
+K3_MIRRORED_UNTIL = "3.13"
+K3_PERSIST_UNTIL = "3.13"
+K3_ACTIVITY = ("Keras 3.0-3.13 sum the activity penalty over the batch (l2 * sum(y**2), growing with the batch size) "
+               "where Keras 3.15 divides it by the batch size. Measured: Keras 3.0.5 (TF 2.16.2) and 3.13.2 "
+               "(TF 2.21.0) sum; 3.15.1 averages.")
+K3_FROZEN = ("Keras 3.0: a Dense(trainable=False) with a kernel_regularizer inside a trainable model still "
+             "reports its penalty in model.losses (one entry, as Keras 2); Keras 3.13 and 3.15 report none. "
+             "Measured: Keras 3.0.5 (TF 2.16.2) one, 3.13.2 (TF 2.21.0) none; 3.1-3.12 not measured yet.")
+
 ROWS = [
+    Row("activity_batch", "module=tf.keras|keras3", Detail("sum(layer.losses) for batch 1, 5, 10",
+                                                           lambda ctx: activity_totals(batch_mean=False)),
+        flavours=KERAS3, keras_max=K3_ACTIVITY_SUMMED_UNTIL, note=K3_ACTIVITY),
     Row("activity_batch", "module=tf.keras", Detail("sum(layer.losses) for batch 1, 5, 10",
                                                     lambda ctx: activity_totals(batch_mean=False)),
         tf_max=ACTIVITY_AVERAGED_SINCE, note=ACTIVITY),
@@ -149,6 +168,8 @@ ROWS = [
 
     Row("frozen_in_model", "module=tf.keras", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS2,
         note=FROZEN_MODEL),
+    Row("frozen_in_model", "module=tf.keras|keras3", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS3,
+        keras_max=K3_FROZEN_UNTIL, note=K3_FROZEN),
     Row("frozen_in_model", "module=tf.keras|keras3", Detail("len(model.losses)", lambda ctx: 0), note=FROZEN_MODEL),
     Row("frozen_in_model", "module=tf_keras", Detail("len(model.losses)", lambda ctx: 1), note=FROZEN_MODEL),
 
@@ -216,6 +237,10 @@ def replica_losses():
     return [DIST_REPLICAS, [dist_penalty()] * DIST_REPLICAS]
 
 
+K3_MIRRORED = ("Keras 3.0 under MirroredStrategy, custom loop: scale_regularization_loss(add_n(model.losses)) "
+               "gives half the single-device step (1 - 0.125 * 2 * 0.1 / 2 = 0.9875) and the plain add_n the "
+               "single-device one (0.975): the replicas' penalty gradients are not summed as in Keras 3.13 and "
+               "3.15. Measured: Keras 3.0.5 (TF 2.16.2); 3.13.2 (TF 2.21.0) as 3.15; 3.1-3.12 not measured yet.")
 MIRRORED = ("MirroredStrategy over two logical CPU devices: each replica's model.losses holds the whole penalty "
             "(1.2 each, not 1.2 / 2). fit divides it by the replicas before the gradients are summed, so the step "
             "is the single-device one (1 - 0.125 * 2 * 0.1 = 0.975) and the reported loss the penalty. In a custom "
@@ -232,16 +257,20 @@ PERSIST_ARGUMENTS = (("kernel", (4, 3)), ("bias", (3,)), ("activity", (1, 3)), (
 ACTIVITY_Y = 4.0
 
 
-def persist_facts():
-    """[argument, penalty before, penalty after] for each argument: after == before."""
+def persist_facts(lost=()):
+    """[argument, penalty before, penalty after] for each argument: after == before, 0 for an argument in `lost`
+    (a regularizer the round trip drops)."""
     out = []
     for name, shape in PERSIST_ARGUMENTS:
         w = np.full(shape, ACTIVITY_Y if name == "activity" else 1.0)
         p = significant(f32(PERSIST_LAMBDA) * np.sum(w ** 2))
-        out.append([name, p, p])
+        out.append([name, p, 0.0 if name in lost else p])
     return out
 
 
+K3_PERSIST = ("Keras 3.0 drops the activity regularizer in every round trip (from_config, clone_model, .keras, "
+              ".h5): the restored model's activity penalty is 0, every weight regularizer survives. Keras 3.13 and "
+              "3.15 keep it. Measured: Keras 3.0.5 (TF 2.16.2) drops, 3.13.2 (TF 2.21.0) keeps; 3.1-3.12 not measured yet.")
 PERSIST = ("A regularizer on every argument of the model axis (kernel, bias, activity, LSTM recurrent, Embedding "
            "embeddings, BatchNormalization gamma / beta, SeparableConv2D depthwise / pointwise) survives the round "
            "trip: the penalty after from_config / clone_model / save + load_model equals the one before. The "
@@ -264,6 +293,10 @@ ROWS += [
     Row("mirrored_fit", "module=tf.keras|keras3|tf_keras",
         Detail("[fit's loss, kernel[0, 0] after one step]", lambda ctx: [dist_penalty(), dist_step(1)]),
         note=MIRRORED),
+    Row("mirrored_custom_loop", "module=tf.keras|keras3",
+        Detail("kernel[0, 0] after strategy.run(step) [scale_regularization_loss, plain add_n]",
+               lambda ctx: [dist_step(1.0 / DIST_REPLICAS), dist_step(1)]), flavours=KERAS3,
+        keras_max=K3_MIRRORED_UNTIL, note=K3_MIRRORED),
     Row("mirrored_custom_loop", "module=tf.keras|keras3|tf_keras",
         Detail("kernel[0, 0] after strategy.run(step) [scale_regularization_loss, plain add_n]",
                lambda ctx: [dist_step(1), dist_step(DIST_REPLICAS)]), note=MIRRORED),
@@ -281,6 +314,11 @@ PERSIST_H5_BUG = ("tf.keras' hdf5_format before h5py 3 support, tensorflow/tenso
 ROWS.append(Row("persist_h5", "module=tf.keras", Raises("AttributeError"), tf_min=H5PY3_LOAD_FAILS[0],
                 tf_max=H5PY3_LOAD_FAILS[1], installed=("h5py", H5PY3, None), note=PERSIST_H5_H5PY3,
                 upstream_bug=PERSIST_H5_BUG))
+for _format in ("config", "clone", "keras", "h5"):
+    ROWS.append(Row("persist_%s" % _format, "module=tf.keras|keras3",
+                    Detail("[argument, penalty before, after] of the %s round trip" % _format,
+                           lambda ctx: persist_facts(lost=("activity",))), flavours=KERAS3,
+                    keras_max=K3_PERSIST_UNTIL, note=K3_PERSIST))
 for _format in ("config", "clone", "keras", "h5", "savedmodel"):
     ROWS.append(Row("persist_%s" % _format, "module=tf.keras|keras3|tf_keras",
                     Detail("[argument, penalty before, after] of the %s round trip" % _format,
