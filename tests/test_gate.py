@@ -115,10 +115,11 @@ def _first_l2_route(api, family):
 def recorded_here(api):
     v = api.versions()
     for release in RECORDED:
-        if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"]:
+        if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"] and (
+                v["keras_flavour"] != "keras3" or release.get("keras") == v["keras"]):
             return release
-    pytest.skip("docs/semantics.json records no run of TF %s (%s): the gate compares it with %s"
-                % (v["tensorflow"], v["keras_flavour"],
+    pytest.skip("docs/semantics.json records no run of TF %s (%s, Keras %s): the gate compares it with %s"
+                % (v["tensorflow"], v["keras_flavour"], v["keras"],
                    (gate.baseline(DATA, v["tensorflow"], v["keras_flavour"])[0] or {}).get("label")))
 
 

@@ -29,13 +29,16 @@ def _read(name):
 def recorded_release(api):
     data = json.loads(_read("semantics.json"))
     v = api.versions()
+    # a keras3 release is its TF and its Keras 3 (the keras-history envs pin older Keras 3 releases on
+    # the TF of a recorded release, which records the Keras 3 it resolved)
     for release in data["releases"]:
-        if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"]:
+        if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"] and (
+                v["keras_flavour"] != "keras3" or release.get("keras") == v["keras"]):
             return release
     from equivalence.reporting.gate import baseline
     before, _ = baseline(data, v["tensorflow"], v["keras_flavour"])
-    pytest.skip("docs/semantics.json records no run of TF %s (%s); the release gate compares it with %s: "
-                "python -m equivalence diff" % (v["tensorflow"], v["keras_flavour"],
+    pytest.skip("docs/semantics.json records no run of TF %s (%s, Keras %s); the release gate compares it with %s: "
+                "python -m equivalence diff" % (v["tensorflow"], v["keras_flavour"], v["keras"],
                                                 before["label"] if before else "nothing (none recorded before it)"))
 
 
