@@ -86,9 +86,8 @@ def keras3_orthogonal(probe, outcome):
 
 
 # -- older Keras 3 releases (the keras-history envs, tox -m keras-history): rows with a Keras range -----------
-# keras_max is the first Keras 3 release that behaves as the unranged rows say (Keras 3.15.1): "3.13" measured
-# (3.13.2 does), "3.14" and "3.15" not (3.13.2 does not, 3.14 was not measured in this run: tf221-keras314-py313
-# checks it).
+# keras_max is the first measured Keras 3 release that behaves as the unranged rows say (Keras 3.15.1): "3.13"
+# (3.13.2 does), "3.14" (3.13.2 does not, 3.14.1 does) or "3.15" (3.14.1 does not); 3.1-3.12 are not measured yet.
 KERAS3 = ("keras3",)
 K3_L1 = "penalty=l1,module=keras3|tf.keras,family=keras"
 KERAS3_L1_UNTIL = "3.14"
@@ -96,15 +95,15 @@ KERAS3_L1_BOOL_UNTIL = "3.13"
 KERAS3_L1_FACTOR = ("Keras 3.0-3.13 L1 converts its factor to a tensor of the factor's own dtype (int32 for a Python "
                     "int, float64 for np.float64; bool for a bool on 3.0) and multiplies the float32 |w| sum by it: "
                     "InvalidArgumentError, where L2 takes the same number. Measured: Keras 3.0.5 (TF 2.16.2) and "
-                    "3.13.2 (TF 2.21.0) raise; 3.15.1 takes them. Releases between 3.0 and 3.13 are not measured yet.")
+                    "3.13.2 (TF 2.21.0) raise; 3.14.1 (TF 2.21.0) and 3.15.1 take them. 3.1-3.12 are not measured yet.")
 KERAS3_L1_BOOL = ("Keras 3.13 L1(True)(w) returns a bool tensor (True): the factor stays bool and the product is a "
-                  "logical and, silently. 3.0.5 raises InvalidArgumentError, 3.15.1 returns the float32 penalty. "
+                  "logical and, silently. 3.0.5 raises InvalidArgumentError, 3.14.1 and 3.15.1 return the float32 penalty. "
                   "Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0); 3.1-3.12 not measured yet.")
 # A plain Python function as a Keras 3 layer's kernel_regularizer (the user callable, tf.nn.l2_loss by hand).
 KERAS3_FUNCTION_FROM, KERAS3_FUNCTION_UNTIL = "3.13", "3.15"
-KERAS3_FUNCTION = ("Keras 3.13 rejects a plain Python function as a layer regularizer: Dense(kernel_regularizer=fn) "
+KERAS3_FUNCTION = ("Keras 3.13 and 3.14 reject a plain Python function as a layer regularizer: Dense(kernel_regularizer=fn) "
                    "raises ValueError (\"Expected an instance of keras.regularizers.Regularizer\"); Keras 3.0.5 and "
-                   "3.15.1 call it. Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0); 3.1-3.12 and 3.14 not measured yet.")
+                   "3.15.1 call it. Measured: 3.0.5 (TF 2.16.2) calls it, 3.13.2 and 3.14.1 (TF 2.21.0) raise; 3.1-3.12 not measured yet.")
 FUNCTION_IN_DENSE = "module=tf,attachment=dense"
 FUNCTION_REJECTED_LAMBDA_PROBES = ("zero", "negative", "python_int", "python_bool", "np_float16", "np_float32",
                                    "np_int64", "np_float64", "nan", "inf", "neg_inf", "string", "tensor_0d")

@@ -116,15 +116,15 @@ KERAS2 = ("keras2", "legacy")
 # -- older Keras 3 releases (the keras-history envs, tox -m keras-history): rows with a Keras range ---------
 # flavour keras3, where tf.keras and the keras module ("keras") are the same Keras 3 release.
 KERAS3 = ("keras3",)
-# keras_max: the first Keras 3 release that behaves as the unranged rows say: "3.13" measured (3.13.2 does),
-# "3.14" not (3.13.2 does not, 3.14 was not measured in this run: tf221-keras314-py313 checks it)
+# keras_max: the first measured Keras 3 release that behaves as the unranged rows say: "3.13" (3.13.2 does) or
+# "3.14" (3.13.2 does not, 3.14.1 does); 3.1-3.12 are not measured yet
 K3_ACTIVITY_SUMMED_UNTIL = "3.14"
 K3_FROZEN_UNTIL = "3.13"
 K3_MIRRORED_UNTIL = "3.13"
 K3_PERSIST_UNTIL = "3.13"
 K3_ACTIVITY = ("Keras 3.0-3.13 sum the activity penalty over the batch (l2 * sum(y**2), growing with the batch size) "
                "where Keras 3.15 divides it by the batch size. Measured: Keras 3.0.5 (TF 2.16.2) and 3.13.2 "
-               "(TF 2.21.0) sum; 3.15.1 averages.")
+               "(TF 2.21.0) sum; 3.14.1 (TF 2.21.0) and 3.15.1 average.")
 K3_FROZEN = ("Keras 3.0: a Dense(trainable=False) with a kernel_regularizer inside a trainable model still "
              "reports its penalty in model.losses (one entry, as Keras 2); Keras 3.13 and 3.15 report none. "
              "Measured: Keras 3.0.5 (TF 2.16.2) one, 3.13.2 (TF 2.21.0) none; 3.1-3.12 not measured yet.")
