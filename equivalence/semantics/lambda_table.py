@@ -100,10 +100,12 @@ KERAS3_L1_BOOL = ("Keras 3.13 L1(True)(w) returns a bool tensor (True): the fact
                   "logical and, silently. 3.0.5 raises InvalidArgumentError, 3.14.1 and 3.15.1 return the float32 penalty. "
                   "Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0); 3.1-3.12 not measured yet.")
 # A plain Python function as a Keras 3 layer's kernel_regularizer (the user callable, tf.nn.l2_loss by hand).
-KERAS3_FUNCTION_FROM, KERAS3_FUNCTION_UNTIL = "3.13", "3.15"
-KERAS3_FUNCTION = ("Keras 3.13 and 3.14 reject a plain Python function as a layer regularizer: Dense(kernel_regularizer=fn) "
+KERAS3_FUNCTION_FROM, KERAS3_FUNCTION_UNTIL = "3.1", "3.15"
+KERAS3_FUNCTION = ("Keras 3.1-3.14 reject a plain Python function as a layer regularizer: Dense(kernel_regularizer=fn) "
                    "raises ValueError (\"Expected an instance of keras.regularizers.Regularizer\"); Keras 3.0.5 and "
-                   "3.15.1 call it. Measured: 3.0.5 (TF 2.16.2) calls it, 3.13.2 and 3.14.1 (TF 2.21.0) raise; 3.1-3.12 not measured yet.")
+                   "3.15.1 call it. Measured: 3.0.5 (TF 2.16.2) calls it, 3.13.2 and 3.14.1 (TF 2.21.0) raise for every probe; 3.1.1 "
+                   "(TF 2.16.2) raises the same ValueError in the routes callable / l2_loss through a Dense (its cells "
+                   "not yet observed); 3.2-3.12 not measured yet.")
 FUNCTION_IN_DENSE = "module=tf,attachment=dense"
 FUNCTION_REJECTED_LAMBDA_PROBES = ("zero", "negative", "python_int", "python_bool", "np_float16", "np_float32",
                                    "np_int64", "np_float64", "nan", "inf", "neg_inf", "string", "tensor_0d")
