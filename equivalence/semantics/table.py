@@ -2,8 +2,9 @@
 
 A row says: for `probe`, on the subjects `routes` selects, in TensorFlow
 versions [tf_min, tf_max), Keras flavours `flavours` and, when given, Keras 3
-releases [keras_min, keras_max), the outcome is `expect`. The first row that matches a (probe, subject, installed versions)
-triple is that cell's expectation; a cell with no row fails the suite (the
+releases [keras_min, keras_max) and an installed package's range, the outcome is
+`expect`. The first row that matches a (probe, subject, installed versions) triple
+is that cell's expectation; a cell with no row fails the suite (the
 table must cover every route in every env).
 
 A selector reads a subject's traits, never its name (Route.traits()):
@@ -98,23 +99,15 @@ class Row(object):
             return False
         if self.tf_max and version >= parse_version(self.tf_max):
             return False
+        installed = installed or {}
         if self.installed:
             package, first, first_without = self.installed
-            have = (installed or {}).get(package)
-            if not have or parse_version(have) < parse_version(first) or (
-                    first_without and parse_version(have) >= parse_version(first_without)):
+            if not _in_range(installed.get(package), first, first_without):
                 return False
         if flavour not in self.flavours:
             return False
-        if not self.keras_ranged():
-            return True
-        keras = (installed or {}).get("keras")  # tf.keras' version: the Keras 3 release under flavour keras3
-        if not keras:
-            return False
-        keras = parse_version(keras)
-        if self.keras_min and keras < parse_version(self.keras_min):
-            return False
-        return not (self.keras_max and keras >= parse_version(self.keras_max))
+        # tf.keras' version: the Keras 3 release under flavour keras3
+        return not self.keras_ranged() or _in_range(installed.get("keras"), self.keras_min, self.keras_max)
 
     def selects(self, traits):
         return selects(self.routes, traits, self.KEYS)
@@ -145,6 +138,14 @@ def route_fields(route):
     return route.traits()
 
 
+def _in_range(have, first, first_without):
+    """A recorded version `have` in [first, first_without) (None: unbounded); an unknown version is in none."""
+    if not have:
+        return False
+    v = parse_version(have)
+    return not (first and v < parse_version(first)) and not (first_without and v >= parse_version(first_without))
+
+
 def lookup(rows, probe, traits, api):
     for row in rows:
         if row.probe == probe and row.selects(traits) and row.covers(api):
@@ -156,7 +157,8 @@ def dead_rows(rows, subjects, releases):
     """[(row, why)] for rows no cell can reach.
 
     subjects: {probe: [traits]} the cells of each probe; releases: [(version tuple, keras flavour,
-    installed)] of the history matrix, installed: the release's recorded Api.versions() (Row.installed). A row is dead when it selects no subject of its probe, or when at
+    installed)] of the history matrix, installed: the release's recorded Api.versions() (Row.installed,
+    keras_min / keras_max). A row is dead when it selects no subject of its probe, or when at
     every (subject, release) it selects and covers, an earlier row of the same probe matches first.
     """
     dead = []
@@ -166,9 +168,9 @@ def dead_rows(rows, subjects, releases):
             dead.append((row, "selects no subject of probe %r" % row.probe))
             continue
         earlier = [r for r in rows[:i] if r.probe == row.probe]
-        reached = any(row.covers_version(v, f, i) and not any(r.selects(t) and r.covers_version(v, f, i)
-                                                                for r in earlier)
-                      for t in chosen for v, f, i in releases)
+        reached = any(row.covers_version(v, f, inst) and not any(r.selects(t) and r.covers_version(v, f, inst)
+                                                                   for r in earlier)
+                      for t in chosen for v, f, inst in releases)
         if not reached:
             dead.append((row, "every cell it covers is taken by an earlier row"))
     return dead
