@@ -328,12 +328,11 @@ def measure_here(args):
     from ..environment import get_api
     from ..selfvalidation.mutants import activate
     from ..routes import ROUTES, by_name
-    from ..semantics.areas import AREAS
     api = get_api()
     if args.mutant:
         activate(args.mutant)
     chosen = [by_name(n) for n in args.route] if args.route else None
-    steps = len(chosen or ROUTES) + (0 if args.no_semantics else len(AREAS))
+    steps = len(chosen or ROUTES) + (0 if args.no_semantics else 1)
     with Progress(steps, "diff", quiet=args.quiet) as progress:
         report = measure(api, chosen, semantics=not args.no_semantics, progress=progress)
     report["mutants"] = [args.mutant] if args.mutant else []

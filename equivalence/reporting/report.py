@@ -467,7 +467,6 @@ def main(args):
             args.rejudge, len(report["semantics"]), changed))
         return 0
     from ..console import Progress
-    from ..semantics.areas import AREAS
     env = os.environ.get("REGEQUIV_ENV") or "this env"
     checkpoint = (lambda r: write_json(args.json, r)) if args.json else None
     try:
@@ -483,7 +482,7 @@ def main(args):
         return 1
 
     migration = getattr(args, "migration", False) or os.environ.get("REGEQUIV_REPORT_MIGRATION") == "1"
-    steps = len(REPORTED_ROUTES) + (0 if args.no_semantics else len(AREAS)) + (1 if migration else 0)
+    steps = len(REPORTED_ROUTES) + (0 if args.no_semantics else 1) + (1 if migration else 0)
     with Progress(steps, "report %s" % env, quiet=args.quiet) as progress:
         report = build_report(api, n_examples=args.examples, progress=progress, checkpoint=checkpoint,
                               semantics=not args.no_semantics, migration=migration)
@@ -524,19 +523,21 @@ def semantics_cells(api, progress=None, observed=None, subjects=None):
     does not, "differs from the table: <what happened>". Cells run in the
     tables' contained worker, as in the tests.
     """
-    from ..semantics.areas import AREAS, observe_cells
-    cells = {}
+    from ..semantics.areas import AREAS, observe_keys
+    keys_of = {}
     for name in sorted(AREAS):
         area = AREAS[name]
-        if progress:
-            progress("semantics table: %s" % name)
-        keys = [k for k in area.keys() if area.unavailable(api, k[1], k[2]) is None
-                and (subjects is None or k[2] in subjects)]
-        area_observed = observe_cells(area, keys)
-        if observed is not None:
-            observed.update(area_observed)
-        for key in keys:
-            cells["/".join(key)] = cell_outcome(api, area, key, area_observed[tuple(key)])
+        keys_of[name] = [k for k in area.keys() if area.unavailable(api, k[1], k[2]) is None
+                         and (subjects is None or k[2] in subjects)]
+    if progress:
+        progress("semantics tables: %d cells of %s" % (sum(len(k) for k in keys_of.values()), ", ".join(sorted(AREAS))))
+    all_observed = observe_keys([k for name in sorted(AREAS) for k in keys_of[name]])
+    if observed is not None:
+        observed.update(all_observed)
+    cells = {}
+    for name in sorted(AREAS):
+        for key in keys_of[name]:
+            cells["/".join(key)] = cell_outcome(api, AREAS[name], key, all_observed[tuple(key)])
     return cells
 
 

@@ -6,8 +6,8 @@ module prefix (Keras area) or a Keras module prefix / "contrib" (models area).
 The tables live in lambda_table.py, weight_table.py, collection_table.py,
 keras_table.py and model_table.py (observed by model_probes.py).
 
-Every cell is observed in a contained worker (runner.py); `observe_cells` starts
-one worker per set of worker options a probe needs (the models area's
+Every cell is observed in a contained worker (runner.py); `observe_keys` starts
+one worker per set of worker options a probe needs, for all the areas at once (the models area's
 MirroredStrategy probes need two logical CPU devices, set before TensorFlow
 initializes).
 """
@@ -142,12 +142,19 @@ AREAS = {a.name: a for a in (LAMBDA, COLLECTIONS, KERAS, WEIGHTS, MODELS)}
 
 
 def observe_cells(area, keys):
-    """{tuple(key): observation} for `keys` of `area`, each observed in a contained worker: one worker
-    per distinct set of options (most areas need one; the models area's distribution probes another)."""
+    """{tuple(key): observation} for `keys` of `area` (observe_keys)."""
+    return observe_keys(keys)
+
+
+def observe_keys(keys):
+    """{tuple(key): observation} for `keys` of any areas, each observed in a contained worker: one worker
+    per distinct set of options, whatever the areas (most cells need none; the models area's distribution
+    probes need two logical CPUs). One worker for all the areas, not one each: a worker's start (importing
+    TensorFlow and the APIs) costs as much as hundreds of cells (docs/PERFORMANCE.md)."""
     from .runner import run_cells
     groups = {}
     for key in keys:
-        options = area.options(key[1])
+        options = AREAS[key[0]].options(key[1])
         groups.setdefault(tuple(sorted(options.items())), []).append(key)
     observed = {}
     for options, group in sorted(groups.items()):
