@@ -30,9 +30,9 @@ def cell_params(area):
 
 
 def observations(api, area):
-    """The observations of every available cell of every area, made on the first call: the recorded
-    ones where the report step left them, the rest in one worker for all the areas (a worker's
-    start costs as much as hundreds of cells)."""
+    """{(area, probe, subject): observation} of `area`'s available cells. Every area's are made on the
+    first call: the recorded ones where the report step left them, the rest in one worker for all the
+    areas (a worker's start costs as much as hundreds of cells)."""
     if not _OBSERVED:
         keys = [k for a in sorted(AREAS) for k in AREAS[a].keys()
                 if AREAS[a].unavailable(api, k[1], k[2]) is None]
@@ -41,8 +41,9 @@ def observations(api, area):
         missing = [k for k in keys if tuple(k) not in observed]
         if missing:
             observed.update(observe_keys(missing))
-        _OBSERVED.update(observed)
-    return _OBSERVED
+        for key, obs in observed.items():
+            _OBSERVED.setdefault(key[0], {})[key] = obs
+    return _OBSERVED.get(area.name, {})
 
 
 def check_cell(api, area, probe_id, subject):
