@@ -232,7 +232,7 @@ def expectation(route, case, api=None):
     """
     from .numerics.reduction import reference_tolerance
     weights = route.adapt(case.weights)
-    lam = reference.stored_lambda(case.lam, route.lambda_precision)
+    lam = reference.stored_lambda(case.lam, route.lambda_precision_for(api))
     ref = route.reference(weights, lam, api)
     return ref, reference_tolerance(api, case.dtype, ref, lam)
 
@@ -266,7 +266,7 @@ def verify(api, route, case):
     message = failure_message(
         api, route, case, "the penalty", problems, ref.value, m.value, tol.describe(), tol.bound(ref.value),
         run_command(route, case),
-        expected_note="reference, lambda stored as %s" % (route.lambda_precision or "given"),
+        expected_note="reference, lambda stored as %s" % (route.lambda_precision_for(api) or "given"),
         got_note="dtype %s" % m.dtype) if problems else ""
     return Verdict(not problems, message, m.value, ref, tol, r, measurement=m)
 

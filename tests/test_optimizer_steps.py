@@ -85,7 +85,7 @@ def test_a_lost_factor_of_two_leaves_the_trajectory(api, route, optimizer):
     verdict = steps.verify_steps(api, route, case, a, optimizer, 3, data_seed=3)
     assert verdict.ok, verdict.message
     doubled = Case(case.weights, case.dtype, case.lam * (2.0 if route.convention is HALF else 0.5), case.init)
-    wrong = steps.reference_trajectory(route, doubled, a, optimizer, 3, steps.step_form(api, route))[-1]
+    wrong = steps.reference_trajectory(route, doubled, a, optimizer, 3, steps.step_form(api, route), api)[-1]
     got = np.asarray(verdict.got[-1]).astype(np.float64)
     assert np.any(np.abs(got - wrong.value) > verdict.expected[-1].bound()), (
         "%s through %s: the trajectory with a lost factor of two is within the bound" % (route.name, optimizer.name))

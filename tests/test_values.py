@@ -51,3 +51,24 @@ def test_dtype_support_is_as_declared(api, route, dtype):
         return
     verdict = verify(api, route, case)
     assert verdict.ok, verdict.message
+
+
+def _raising_routes():
+    """Routes with a requirement whose absence raises (Requirement.raises), e.g. a plain function in a Keras 3.1-3.14 Dense."""
+    return [r for r in ROUTES if any(getattr(q, "raises", None) for q in r.requires)]
+
+
+@pytest.mark.parametrize("route", route_params(_raising_routes()))
+def test_a_route_declared_to_raise_raises(api, route):
+    """Where a route is skipped because building it raises (its requirement's `raises`), it really raises that."""
+    req = route.raising_requirement(api)
+    if req is None:
+        pytest.skip("%s: no requirement of it that raises is missing on %s" % (route.name, api.describe()))
+    from equivalence.harness import case_from_plan
+    from equivalence.initializers import InitSpec
+    from equivalence.strategies import Plan
+    case = case_from_plan(api, Plan("float32", (3, 2), InitSpec("glorot_uniform", seed=1), 0.25))
+    with pytest.raises(Exception) as raised:
+        verify(api, route, case)
+    assert raised.type.__name__ == req.raises, "%s on %s: declared to raise %s (%s), raised %r" % (
+        route.name, api.describe(), req.raises, req.missing(api), raised.value)

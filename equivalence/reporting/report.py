@@ -141,7 +141,7 @@ def _first_line(exc):
 def route_entry(api, route, n_examples=25):
     entry = {"name": route.name, "family": route.family, "api": route.api_call,
              "convention": route.convention.name, "penalty": route.penalty,
-             "lambda_precision": route.lambda_precision or "as given",
+             "lambda_precision": route.lambda_precision_for(api) or "as given",
              "dtypes": route.supported_dtypes(api), "dtype_probe": {}, "status": "ok", "reason": "",
              "ratio": None, "ratio_to_contrib": None, "examples": 0, "fixed": []}
     reason = route.unavailable(api)
@@ -234,7 +234,7 @@ def model_route_entry(api, route, n_examples=25):
     route's dtypes are its layer's and reader's (routes/models.py), and each probe would compile."""
     entry = {"name": route.name, "family": route.family, "api": route.api_call,
              "convention": route.convention.name, "penalty": route.penalty,
-             "lambda_precision": route.lambda_precision or "as given", "axis": "models",
+             "lambda_precision": route.lambda_precision_for(api) or "as given", "axis": "models",
              "dtypes": route.supported_dtypes(api), "dtype_probe": {}, "status": "ok", "reason": "",
              "ratio": None, "ratio_to_contrib": None, "examples": 0, "fixed": []}
     reason = route.unavailable(api)
@@ -248,7 +248,7 @@ def model_route_entry(api, route, n_examples=25):
             # In units of the contrib L2 convention: lambda * sum(w**2) / 2 of the weights; for the activity
             # regularizer lambda * sum(y**2) / 2 / batch of the layer's output y (reference.sum_value is
             # sum(y**2)), so a release that sums over the batch shows 2 * batch, one that averages 2.
-            half = (stored_lambda(case.lam, route.lambda_precision) * verdict.expected.sum_value
+            half = (stored_lambda(case.lam, route.lambda_precision_for(api)) * verdict.expected.sum_value
                     / (2.0 * ACTIVITY_BATCH)) if route in ACTIVITY_ROUTES else (
                 l2(route.adapt(case.weights), case.lam, HALF).value)
             entry["fixed"].append({"case": label, "expected": verdict.expected.value, "got": got,

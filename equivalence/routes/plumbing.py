@@ -15,7 +15,7 @@ combination left out and why.
 """
 
 from .registry import (ABS, CONTRIB, CONV2D, CONV2D_OP, L2LOSS, LAYER_MATMUL, MATRIX, TF_LAYERS, Built,
-                       Requirement, first_missing, since_tf, sum_entries, tf_in)
+                       Requirement, first_missing, keras3_absent, since_tf, sum_entries, tf_in)
 
 
 class Attached(object):
@@ -298,10 +298,21 @@ NOT_KERAS3_LAYER = Requirement(
     if api.keras_flavour == "keras3" else None)
 
 
+# A plain function (tf.nn.l2_loss or the sum of squares by hand) as a Keras 3 layer's regularizer: Keras 3.1-3.14
+# reject it, 3.0 and 3.15 call it (semantics/lambda_table.py and weight_table.py assert the ValueError per cell).
+# Measured: 3.0.5 calls it; 3.1.1, 3.13.2 and 3.14.1 raise; the cells change between 3.0.5 and 3.1.1 and between
+# 3.14.1 and 3.15.1 only (docs/MATRIX.md).
+FUNCTION_IN_KERAS3_LAYER = keras3_absent(
+    "tf.keras", "3.1", "3.15", "a plain Python function as Dense(kernel_regularizer=) raises ValueError "
+                               "(\"Expected an instance of keras.regularizers.Regularizer\")", raises="ValueError")
+
+
 def pair_requires(record, attachment):
     """Requirements of this regularizer on this attachment beyond each one's own (a mix users write)."""
     if attachment.name == "dense" and record.family == "contrib":
         return [NOT_KERAS3_LAYER]
+    if attachment.name == "dense" and record.module == "tf":
+        return [FUNCTION_IN_KERAS3_LAYER]
     return []
 
 

@@ -21,10 +21,14 @@ ALL_DTYPES = ("float16", "bfloat16", "float32", "float64")
 
 
 class Requirement(object):
-    """Something a route needs; `missing(api)` returns why it is absent, or None."""
+    """Something a route needs; `missing(api)` returns why it is absent, or None.
 
-    def __init__(self, name, missing):
-        self.name, self.missing = name, missing
+    raises: where building the route without it raises this exception (a class name, e.g. "ValueError"):
+    the route is skipped by the value tests, but the semantics cells still observe it (they assert the raise
+    per cell, Route.unavailable(observed=True)), and tests/test_values.py holds the route to the raise."""
+
+    def __init__(self, name, missing, raises=None):
+        self.name, self.missing, self.raises = name, missing, raises
 
     def __repr__(self):
         return "Requirement(%s)" % self.name
@@ -39,9 +43,12 @@ LEGACY_KERAS = Requirement("tf_keras", lambda api: None if api.legacy_keras is n
                            else api.legacy_keras_reason)
 
 
-def first_missing(requirements, api):
-    """The reason of the first requirement `api` lacks, or None when it has them all."""
+def first_missing(requirements, api, observed=False):
+    """The reason of the first requirement `api` lacks, or None when it has them all; `observed`: leave out
+    the requirements whose absence raises (Requirement.raises), which a semantics cell observes."""
     for req in requirements:
+        if observed and getattr(req, "raises", None):
+            continue
         reason = req.missing(api)
         if reason:
             return reason
@@ -65,6 +72,38 @@ def tf_in(what, *ranges):
             return None
         return "%s: TensorFlow %s only (installed: %s)" % (what, text, api.tf_version)
     return Requirement("tf in %s" % text, missing)
+
+
+def module_keras3_version(api, module):
+    """The Keras 3 release (a version tuple) behind `module` ("keras3", or "tf.keras" where tf.keras is Keras 3,
+    flavour keras3), or None: Keras 2, tf_keras, a module that is not Keras, or no install (`api` None)."""
+    if api is None or getattr(api, "keras3", None) is None:
+        return None
+    if module == "keras3" or (module == "tf.keras" and api.keras_flavour == "keras3"):
+        return parse_version(api.keras3.__version__)
+    return None
+
+
+def keras3_in(module, first, first_without):
+    """(api) -> True where `module`'s Keras is a Keras 3 release in [first, first_without) (either may be None)."""
+    lo = parse_version(first) if first else None
+    hi = parse_version(first_without) if first_without else None
+
+    def within(api):
+        v = module_keras3_version(api, module)
+        return v is not None and (lo is None or v >= lo) and (hi is None or v < hi)
+    return within
+
+
+def keras3_absent(module, first, first_without, what, raises=None):
+    """A Requirement missing where `module`'s Keras is a Keras 3 release in [first, first_without): `what` says
+    what those releases do instead (the keras-history envs measured it); `raises`: Requirement.raises."""
+    within = keras3_in(module, first, first_without)
+    span = ", ".join(p for p in (">= %s" % first if first else "", "< %s" % first_without if first_without else "")
+                     if p)
+    return Requirement("not Keras 3 %s" % span, lambda api: (
+        "Keras 3 %s (installed: %s): %s" % (span, api.keras3.__version__, what)) if within(api) else None,
+        raises=raises)
 
 
 class Kernel(object):
@@ -220,7 +259,8 @@ class Route(object):
             text += "; " + reader.spelling.format(reg=reg)
         self.display = self.api_call = text.replace("<module>", _layer_prefix(regularizer))
         self.family, self.penalty, self.convention = regularizer.family, regularizer.penalty, regularizer.convention
-        self.lambda_precision, self.notes = regularizer.lambda_precision, regularizer.notes
+        self.notes = regularizer.notes
+        self.lambda_precision = regularizer.lambda_precision_for(None)  # the newest release's (lambda_precision_for)
         self.requires = regularizer.requires + attachment.requires + reader.requires + tuple(extra_requires)
         self.graph_only = attachment.graph_only or reader.graph_only
         # the regularizer's own shape is the stricter one where it has one (product() checks they meet)
@@ -253,14 +293,21 @@ class Route(object):
                 "convention": r.convention.name, "attachment": self.attachment.name, "reader": self.reader.name,
                 "container": self.attachment.fills, "layer_module": _layer_module_name(r, self.attachment)}
 
-    def unavailable(self, api):
-        """Why this route cannot run here, or None when it can."""
-        return first_missing(self.requires, api)
+    def unavailable(self, api, observed=False):
+        """Why this route cannot run here, or None when it can; `observed`: whether a semantics cell can
+        observe it (a requirement whose absence raises, Requirement.raises, does not stop a cell)."""
+        return first_missing(self.requires, api, observed)
 
-    def dtype_unavailable(self, api, dtype):
+    def raising_requirement(self, api):
+        """The first requirement missing here whose absence raises (Requirement.raises), or None."""
+        return next((r for r in self.requires if getattr(r, "raises", None) and r.missing(api)), None)
+
+    def dtype_unavailable(self, api, dtype, observed=False):
         if dtype not in self.dtypes:
             return "%s does not take %s weights" % (self.name, dtype)
         req = self.dtype_requires.get(dtype)
+        if req is not None and observed and req.raises:
+            req = None
         return first_missing_kernel(self.kernels, api, dtype) or (req.missing(api) if req else None)
 
     def gradient_dtype_unavailable(self, api, dtype):
@@ -288,6 +335,10 @@ class Route(object):
 
     def reference(self, weights, lam, api=None):
         return self.regularizer.reference(weights, lam, api)
+
+    def lambda_precision_for(self, api):
+        """The dtype lambda is stored in on this install (None: as given); `api` None: the newest release's."""
+        return self.regularizer.lambda_precision_for(api)
 
 
 def _layer_module_name(regularizer, attachment):

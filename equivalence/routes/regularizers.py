@@ -16,7 +16,8 @@ from ..numerics import reference
 from ..numerics.reference import FULL, HALF
 from .plumbing import EVERY_PAIR, PAIRWISE, THREE_KINDS, DIRECT_AND_ONE_CONTAINER
 from .registry import (ABS, ARITHMETIC, CONTRIB, KERAS3, KERAS_L2_GRADIENT_KERNELS, KERAS_L2_KERNELS, L2LOSS,
-                       ALL_DTYPES, LEGACY_KERAS, MATRIX_2, TF_KERAS, HALF_L2_KERNELS, MATMUL, Requirement, since_tf)
+                       ALL_DTYPES, LEGACY_KERAS, MATRIX_2, TF_KERAS, HALF_L2_KERNELS, MATMUL, Requirement, keras3_absent,
+                       keras3_in, since_tf)
 
 # |w| and its sum; the contrib L1+L2 penalties add L2Loss (their L2 term is l2_regularizer).
 L1_KERNELS = (ABS, ARITHMETIC)
@@ -37,7 +38,8 @@ class Regularizer(object):
     requires    Requirements (registry.py) for the regularizer to exist
     kernels     registry.Kernel records its penalty reaches (dtype availability follows from them)
     gradient_kernels  what the gradient of its penalty adds
-    lambda_precision  the dtype lambda is stored in ("float32": Keras' floatx), None: as given
+    lambda_precision  the dtype lambda is stored in ("float32": Keras' floatx), None: as given; or
+                (api) -> that, where it differs between releases (api None: the newest release's)
     keras_module      (api) -> the Keras module whose layers go with it (Keras regularizers only)
     plumbing    a plumbing.Crossing: which attachment x reader pairs it is crossed with, and why
     zero_lambda_requires  a Requirement for lambda == 0 where some releases reject it
@@ -75,6 +77,11 @@ class Regularizer(object):
             normalization, absolute = orthogonal_model(api, self.module)
             return reference.orthogonal(weights, lam, mode="rows", normalization=normalization, absolute=absolute)
         raise ValueError("unknown penalty %r" % self.penalty)
+
+    def lambda_precision_for(self, api):
+        """The dtype lambda is stored in on this install (None: as given); `api` None: the newest release's."""
+        p = self.lambda_precision
+        return p(api) if callable(p) else p
 
 
 def orthogonal_model(api, module):
@@ -118,6 +125,33 @@ def _sum_of_squares_by_hand(api, lam):
 
 def _upgrade_v2(api, lam):
     return api.tf_keras_module.regularizers.l2(0.5 * (lam))
+
+
+# -- Keras 3 releases before 3.14 (the keras-history envs, tox -m keras-history; docs/MATRIX.md) ---------------
+# L2 / L1L2 multiply by lambda as given (a Python float, so the product takes the weights' dtype: 0.1 stays 0.1
+# with float64 weights), where 3.14 and later multiply by float32(lambda). Measured: 3.0.5 ... 3.13.2 as given,
+# 3.14.1 and 3.15.1 float32 (the weights table's float64_lambda_0.1 cell changes between 3.13.2 and 3.14.1 only).
+K3_LAMBDA_AS_GIVEN_UNTIL = "3.14"
+# L1 multiplies the |w| sum by a tensor of lambda's own dtype (float32 for a Python float): float16, bfloat16 and
+# float64 weights raise InvalidArgumentError (cannot compute Mul) before 3.14 (the weights table's float16,
+# bfloat16 and float64 cells change between 3.13.2 and 3.14.1 only).
+K3_L1_OWN_DTYPE_UNTIL = "3.14"
+
+
+def _keras_lambda_precision(module, penalty):
+    """(api) -> the dtype a Keras `penalty` regularizer of `module` stores lambda in on that install."""
+    if penalty in ("l1", "orthogonal"):
+        return "float32"  # a float32 tensor (L1 before 3.14), floatx from 3.14; Orthogonal: a float32 factor
+    before = keras3_in(module, None, K3_LAMBDA_AS_GIVEN_UNTIL)
+    return lambda api: None if before(api) else "float32"
+
+
+def _keras3_l1_dtypes(module):
+    """{dtype: Requirement}: the weight dtypes Keras 3 L1 of `module` rejects before 3.14."""
+    return {d: keras3_absent(module, None, K3_L1_OWN_DTYPE_UNTIL, "L1 multiplies by a float32 lambda tensor: %s "
+                             "weights raise InvalidArgumentError (cannot compute Mul)" % d,
+                             raises="InvalidArgumentError")
+            for d in ("float16", "bfloat16", "float64")}
 
 
 CONTRIB_NO_ZERO_SUM = since_tf("1.15", "sum_regularizer of zero-scale regularizers (TF 1.6 calls "
@@ -174,7 +208,8 @@ REGULARIZERS = [
                 notes="A user's own function with the Keras convention: the API passes it the variable and "
                       "keeps whatever it returns."),
     Regularizer("upgrade_v2", "tf.keras.regularizers.l2(0.5 * (scale))", "manual", "tf.keras", "l2", HALF,
-                _upgrade_v2, requires=[TF_KERAS], lambda_precision="float32", kernels=KERAS_L2_KERNELS,
+                _upgrade_v2, requires=[TF_KERAS], lambda_precision=_keras_lambda_precision("tf.keras", "l2"),
+                kernels=KERAS_L2_KERNELS,
                 gradient_kernels=KERAS_L2_GRADIENT_KERNELS, plumbing=THREE_KINDS,
                 keras_module=lambda api: api.tf_keras_module,
                 notes="What tf_upgrade_v2 writes for tf.contrib.layers.l2_regularizer(scale). Keras stores its "
@@ -186,19 +221,22 @@ REGULARIZERS = [
 def _keras_records(module, requirement, module_of, spellings):
     prefix = KERAS_PREFIX[module]
     l2_name, l1_name, l1_l2_name = spellings
-    shared = dict(family="keras", module=module, convention=FULL, requires=[requirement],
-                  lambda_precision="float32", keras_module=module_of)
+    shared = dict(family="keras", module=module, convention=FULL, requires=[requirement], keras_module=module_of)
     yield Regularizer("%s-l2" % module, "%s.regularizers.%s(scale)" % (prefix, l2_name), penalty="l2",
                       make=_keras(module_of, l2_name), kernels=KERAS_L2_KERNELS,
                       gradient_kernels=KERAS_L2_GRADIENT_KERNELS,
-                      plumbing=PAIRWISE if module == "tf.keras" else THREE_KINDS, **shared)
+                      plumbing=PAIRWISE if module == "tf.keras" else THREE_KINDS,
+                      lambda_precision=_keras_lambda_precision(module, "l2"), **shared)
     yield Regularizer("%s-l1" % module, "%s.regularizers.%s(scale)" % (prefix, l1_name), penalty="l1",
                       make=_keras(module_of, l1_name), kernels=L1_KERNELS, plumbing=DIRECT_AND_ONE_CONTAINER,
+                      lambda_precision=_keras_lambda_precision(module, "l1"), dtype_requires=_keras3_l1_dtypes(module),
                       **shared)
     yield Regularizer("%s-l1_l2" % module, "%s.regularizers.%s(l1=scale, l2=scale)" % (prefix, l1_l2_name),
                       penalty="l1_l2", make=_keras(module_of, l1_l2_name, l1=1, l2=1), kernels=L1_KERNELS,
-                      plumbing=DIRECT_AND_ONE_CONTAINER, **shared)
-    orthogonal = dict(shared, requires=[requirement, ORTHOGONAL_SINCE] if module == "tf.keras" else [requirement])
+                      plumbing=DIRECT_AND_ONE_CONTAINER, lambda_precision=_keras_lambda_precision(module, "l1_l2"),
+                      **shared)
+    orthogonal = dict(shared, requires=[requirement, ORTHOGONAL_SINCE] if module == "tf.keras" else [requirement],
+                      lambda_precision=_keras_lambda_precision(module, "orthogonal"))
     yield Regularizer("%s-orthogonal" % module, "%s.regularizers.OrthogonalRegularizer(scale)" % prefix,
                       penalty="orthogonal", make=_keras(module_of, "OrthogonalRegularizer"),
                       kernels=ORTHOGONAL_KERNELS, plumbing=DIRECT_AND_ONE_CONTAINER, kernel_shape=MATRIX_2,

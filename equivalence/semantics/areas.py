@@ -79,7 +79,7 @@ def _weights_rows():
 LAMBDA = Area(
     "lambda",
     cells=lambda: [(p.id, r.name) for r in ROUTES for p in probes.LAMBDA_PROBES],
-    unavailable=lambda api, pid, subject: by_name(subject).unavailable(api),
+    unavailable=lambda api, pid, subject: by_name(subject).unavailable(api, observed=True),
     observe=lambda api, pid, subject: probes.lambda_probe(api, by_name(subject), _lambda_probe(pid)),
     context=lambda api, pid, subject: probes.lambda_context(api, by_name(subject), _lambda_probe(pid)),
     subject_fields=lambda subject: route_fields(by_name(subject)),

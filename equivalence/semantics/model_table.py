@@ -42,9 +42,14 @@ def f32(x):
 ACTIVITY_AVERAGED_SINCE = "1.13"
 
 
-def activity_batch_mean(api):
-    """True where this release's Keras divides an activity penalty by the batch size (the row below)."""
+def activity_batch_mean(api, module="tf.keras"):
+    """True where the Keras of `module` ("tf.keras", "keras3", "tf_keras") on this install divides an activity
+    penalty by the batch size (the rows below): not Keras 3 before K3_ACTIVITY_SUMMED_UNTIL, nor tf.keras
+    before TF ACTIVITY_AVERAGED_SINCE."""
     from ..environment import parse_version
+    from ..routes.registry import keras3_in
+    if keras3_in(module, None, K3_ACTIVITY_SUMMED_UNTIL)(api):
+        return False
     return api.tf_version_tuple >= parse_version(ACTIVITY_AVERAGED_SINCE)
 
 
@@ -116,18 +121,19 @@ KERAS2 = ("keras2", "legacy")
 # -- older Keras 3 releases (the keras-history envs, tox -m keras-history): rows with a Keras range ---------
 # flavour keras3, where tf.keras and the keras module ("keras") are the same Keras 3 release.
 KERAS3 = ("keras3",)
-# keras_max: the first measured Keras 3 release that behaves as the unranged rows say: "3.13" (3.13.2 does) or
-# "3.14" (3.13.2 does not, 3.14.1 does); 3.1-3.12 are not measured yet
+# keras_min / keras_max: the first Keras 3 minor release that behaves as the row says / as the next row says. Every
+# boundary is between two consecutive minor releases, all 16 Keras 3 minors measured (tox -m keras-history, 2026-12-03: 3.0.5-3.1.1 on TF 2.16.2, 3.2.1-3.4.1 on 2.17.1, 3.5.0-3.9.2 on 2.19.1, 3.10.0-3.11.3 on 2.20.0, 3.12.4-3.15.1 on 2.21.0).
 K3_ACTIVITY_SUMMED_UNTIL = "3.14"
-K3_FROZEN_UNTIL = "3.13"
-K3_MIRRORED_UNTIL = "3.13"
-K3_PERSIST_UNTIL = "3.13"
+K3_FROZEN_UNTIL = "3.2"
+K3_MIRRORED_UNTIL = "3.5"
+K3_MIRRORED_FIT_DOUBLED = ("3.5", "3.8")
+K3_PERSIST_UNTIL = "3.4"
 K3_ACTIVITY = ("Keras 3.0-3.13 sum the activity penalty over the batch (l2 * sum(y**2), growing with the batch size) "
-               "where Keras 3.15 divides it by the batch size. Measured: Keras 3.0.5 (TF 2.16.2) and 3.13.2 "
-               "(TF 2.21.0) sum; 3.14.1 (TF 2.21.0) and 3.15.1 average.")
-K3_FROZEN = ("Keras 3.0: a Dense(trainable=False) with a kernel_regularizer inside a trainable model still "
-             "reports its penalty in model.losses (one entry, as Keras 2); Keras 3.13 and 3.15 report none. "
-             "Measured: Keras 3.0.5 (TF 2.16.2) one, 3.13.2 (TF 2.21.0) none; 3.1-3.12 not measured yet.")
+               "where Keras 3.14 and later divide it by the batch size. Measured: every Keras 3.0.5-3.13.2 sums, "
+               "3.14.1 and 3.15.1 average.")
+K3_FROZEN = ("Keras 3.0 and 3.1: a Dense(trainable=False) with a kernel_regularizer inside a trainable model still "
+             "reports its penalty in model.losses (one entry, as Keras 2); Keras 3.2 and later report none. "
+             "Measured: 3.0.5 and 3.1.1 one, every 3.2.1-3.15.1 none.")
 
 ROWS = [
     Row("activity_batch", "module=tf.keras|keras3", Detail("sum(layer.losses) for batch 1, 5, 10",
@@ -237,10 +243,24 @@ def replica_losses():
     return [DIST_REPLICAS, [dist_penalty()] * DIST_REPLICAS]
 
 
-K3_MIRRORED = ("Keras 3.0 under MirroredStrategy, custom loop: scale_regularization_loss(add_n(model.losses)) "
+K3_MIRRORED = ("Keras 3.0-3.4 under MirroredStrategy, custom loop: scale_regularization_loss(add_n(model.losses)) "
                "gives half the single-device step (1 - 0.125 * 2 * 0.1 / 2 = 0.9875) and the plain add_n the "
-               "single-device one (0.975): the replicas' penalty gradients are not summed as in Keras 3.13 and "
-               "3.15. Measured: Keras 3.0.5 (TF 2.16.2); 3.13.2 (TF 2.21.0) as 3.15; 3.1-3.12 not measured yet.")
+               "single-device one (0.975): the replicas' penalty gradients are not summed as from Keras 3.5. "
+               "Measured: every 3.0.5-3.4.1 (TF 2.16.2, 2.17.1) so; 3.5.0-3.15.1 as the row below.")
+K3_MIRRORED_FIT = ("Keras 3.5-3.7 under MirroredStrategy, fit: the kernel moves twice the single-device step "
+                   "(0.95 instead of 0.975: the penalty is not divided by the replicas before their gradients "
+                   "are summed); fit's reported loss is still the penalty (1.2). Keras 3.0-3.4 and 3.8 and later "
+                   "step as on one device. Measured: 3.5.0, 3.6.0, 3.7.0 (TF 2.19.1) double; 3.4.1 (TF 2.17.1), "
+                   "3.8.0, 3.9.2 (TF 2.19.1) and later do not.")
+K3_MIRRORED_FIT_BUG = (
+    "keras-team/keras#19891, fixed by keras-team/keras#20609 (\"Fix loss scaling with tf.distribute.MirroredStrategy "
+    "and keras.regularizers\", merged 2024-12-09, first in Keras 3.8.0). Minimal reproduction (Keras 3.5-3.7, "
+    "TF backend): import tensorflow as tf, keras; tf.config.set_logical_device_configuration(tf.config."
+    "list_physical_devices('CPU')[0], [tf.config.LogicalDeviceConfiguration()] * 2); s = tf.distribute."
+    "MirroredStrategy(['/cpu:0', '/cpu:1']); with s.scope(): m = keras.Sequential([keras.Input((4,)), keras.layers."
+    "Dense(3, use_bias=False, kernel_initializer='ones', kernel_regularizer=keras.regularizers.L2(0.1))]); "
+    "m.compile(keras.optimizers.SGD(0.125), 'mse'); m.fit(tf.zeros((4, 4)), tf.zeros((4, 3)), batch_size=4, "
+    "verbose=0); m.layers[0].kernel.numpy()[0, 0]  # 0.95; one device and Keras 3.8+: 0.975")
 MIRRORED = ("MirroredStrategy over two logical CPU devices: each replica's model.losses holds the whole penalty "
             "(1.2 each, not 1.2 / 2). fit divides it by the replicas before the gradients are summed, so the step "
             "is the single-device one (1 - 0.125 * 2 * 0.1 = 0.975) and the reported loss the penalty. In a custom "
@@ -268,9 +288,9 @@ def persist_facts(lost=()):
     return out
 
 
-K3_PERSIST = ("Keras 3.0 drops the activity regularizer in every round trip (from_config, clone_model, .keras, "
-              ".h5): the restored model's activity penalty is 0, every weight regularizer survives. Keras 3.13 and "
-              "3.15 keep it. Measured: Keras 3.0.5 (TF 2.16.2) drops, 3.13.2 (TF 2.21.0) keeps; 3.1-3.12 not measured yet.")
+K3_PERSIST = ("Keras 3.0-3.3 drop the activity regularizer in every round trip (from_config, clone_model, .keras, "
+              ".h5): the restored model's activity penalty is 0, every weight regularizer survives. Keras 3.4 and "
+              "later keep it. Measured: every 3.0.5-3.3.3 drops, every 3.4.1-3.15.1 keeps.")
 PERSIST = ("A regularizer on every argument of the model axis (kernel, bias, activity, LSTM recurrent, Embedding "
            "embeddings, BatchNormalization gamma / beta, SeparableConv2D depthwise / pointwise) survives the round "
            "trip: the penalty after from_config / clone_model / save + load_model equals the one before. The "
@@ -290,6 +310,10 @@ ROWS += [
 
     Row("mirrored_replica_losses", "module=tf.keras|keras3|tf_keras",
         Detail("[replicas, add_n(model.losses) in each replica]", lambda ctx: replica_losses()), note=MIRRORED),
+    Row("mirrored_fit", "module=tf.keras|keras3",
+        Detail("[fit's loss, kernel[0, 0] after one step]", lambda ctx: [dist_penalty(), dist_step(DIST_REPLICAS)]),
+        flavours=KERAS3, keras_min=K3_MIRRORED_FIT_DOUBLED[0], keras_max=K3_MIRRORED_FIT_DOUBLED[1],
+        note=K3_MIRRORED_FIT, upstream_bug=K3_MIRRORED_FIT_BUG),
     Row("mirrored_fit", "module=tf.keras|keras3|tf_keras",
         Detail("[fit's loss, kernel[0, 0] after one step]", lambda ctx: [dist_penalty(), dist_step(1)]),
         note=MIRRORED),

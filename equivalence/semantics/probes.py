@@ -99,7 +99,7 @@ class Context(object):
         """The route's NumPy reference with `lam` stored as the route stores it (or as given), and its tolerance
         for a result computed in the weights' dtype (or in `computed_in`, where the API computes in another)."""
         w = self.route.adapt(self.weights) if self.route is not None else self.weights
-        precision = self.route.lambda_precision if self.route is not None else self.lambda_precision
+        precision = self.route.lambda_precision_for(self.api) if self.route is not None else self.lambda_precision
         if as_given:
             precision = None
         stored = lam if not math.isfinite(lam) else reference.stored_lambda(lam, precision)
@@ -163,8 +163,9 @@ def weight_context(api, route, probe):
 
 
 def weight_unavailable(api, route, probe):
-    reason = route.unavailable(api) or route.dtype_unavailable(api, probe.dtype if probe.dtype != "int32"
-                                                                else "float32")
+    # observed=True: a route or dtype whose absence raises (Requirement.raises) is a cell that records the raise
+    reason = route.unavailable(api, observed=True) or route.dtype_unavailable(
+        api, probe.dtype if probe.dtype != "int32" else "float32", observed=True)
     if reason:
         return reason
     shape = np.shape(probe.values)

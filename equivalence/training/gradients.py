@@ -98,7 +98,7 @@ def measure_gradients(api, route, case, methods):
 
 def expected_gradient(route, case, api=None):
     weights = route.adapt(case.weights)
-    lam = reference.stored_lambda(case.lam, route.lambda_precision)
+    lam = reference.stored_lambda(case.lam, route.lambda_precision_for(api))
     expected, _ = reference.l2_gradient(weights, lam, route.convention)
     c = 2.0 * route.convention.factor
     return expected, GradientTolerance(case.dtype, lam, c, weights, unit_roundoff(api, case.dtype))

@@ -86,7 +86,7 @@ def verify_model(api, route, case):
                         "tolerance (a regularizer dropped or changed on reload)" % route.reader.name if round_trip
                         else "the reported loss is off the penalty's reference by more than the tolerance "
                         "(the data loss is exactly 0)")
-    step_problem, step_extra, step_ratio = _judge_step(route, case, built)
+    step_problem, step_extra, step_ratio = _judge_step(route, case, built, api)
     if step_problem:
         problems.append(step_problem)
     if not problems:
@@ -105,18 +105,18 @@ def verify_model(api, route, case):
                    else ratio(got, ref.value))
 
 
-def expected_step(route, case):
-    """The kernel after one SGD step on `0 + penalty` (NumPy, with its running bound)."""
+def expected_step(route, case, api=None):
+    """The kernel after one SGD step on `0 + penalty` (NumPy, with its running bound; `api`: the install)."""
     weights = route.adapt(case.weights)
     sgd = steps.optimizer_by_name("SGD")
-    return steps.reference_trajectory(route, case, np.zeros_like(weights), sgd, 1, "keras")[0]
+    return steps.reference_trajectory(route, case, np.zeros_like(weights), sgd, 1, "keras", api)[0]
 
 
-def _judge_step(route, case, built):
+def _judge_step(route, case, built, api=None):
     """(problem or None, message lines, ratio of the worst element's move to the NumPy step's)."""
     if built.after is None:
         return None, [], None
-    e = expected_step(route, case)
+    e = expected_step(route, case, api)
     after = np.asarray(built.after).astype(np.float64)
     bad = ~(np.abs(after - e.value) <= e.bound())
     if not np.any(bad):
@@ -180,8 +180,8 @@ def verify_activity(api, route, case, batch, seed):
         at, built = run(False)
         y, got = at.value.numpy(), built.loss.numpy()
     EXAMPLES[route.name] += 1
-    mean = activity_batch_mean(api)
-    lam = reference.stored_lambda(case.lam, route.lambda_precision)
+    mean = activity_batch_mean(api, route.regularizer.module)
+    lam = reference.stored_lambda(case.lam, route.lambda_precision_for(api))
     ref = reference.activity_l2(np.asarray(y), lam, mean)
     tol = reference_tolerance(api, case.dtype, ref, lam)
     got = float(got)

@@ -102,14 +102,15 @@ OPTIMIZERS = [
 ]
 
 
-def reference_trajectory(route, case, data_grad, optimizer, n_steps, form):
-    """The weights after each of `n_steps` NumPy steps, as Tracked values."""
+def reference_trajectory(route, case, data_grad, optimizer, n_steps, form, api=None):
+    """The weights after each of `n_steps` NumPy steps, as Tracked values (`api`: the install, whose Keras
+    may store lambda differently; None: the newest release's, Route.lambda_precision_for)."""
     dtype = case.dtype
     w0 = reference.as_float64(route.adapt(case.weights))
     tiny = tolerance_mod.SMALLEST_NORMAL[dtype]
     w = Tracked(w0, np.where(np.abs(w0) < tiny, np.abs(w0), 0.0), dtype)  # subnormals may be flushed
     a = Tracked.exact(reference.as_float64(route.adapt(data_grad)), dtype)
-    lam = Tracked.stored(reference.stored_lambda(case.lam, route.lambda_precision), dtype)
+    lam = Tracked.stored(reference.stored_lambda(case.lam, route.lambda_precision_for(api)), dtype)
     c = 2.0 * route.convention.factor
     state, out = {}, []
     for t in range(1, n_steps + 1):
@@ -185,7 +186,7 @@ def verify_steps(api, route, case, data_grad, optimizer, n_steps, data_seed=None
     without it the message prints `data_grad` itself."""
     got = run_steps(api, route, case, data_grad, optimizer, n_steps)
     form = step_form(api, route)
-    expected = reference_trajectory(route, case, data_grad, optimizer, n_steps, form)
+    expected = reference_trajectory(route, case, data_grad, optimizer, n_steps, form, api)
     for t, (g, e) in enumerate(zip(got, expected), 1):
         g64 = np.asarray(g).astype(np.float64)
         bad = ~(np.abs(g64 - e.value) <= e.bound())
