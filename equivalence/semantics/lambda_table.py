@@ -86,26 +86,24 @@ def keras3_orthogonal(probe, outcome):
 
 
 # -- older Keras 3 releases (the keras-history envs, tox -m keras-history): rows with a Keras range -----------
-# keras_max is the first measured Keras 3 release that behaves as the unranged rows say (Keras 3.15.1): "3.13"
-# (3.13.2 does), "3.14" (3.13.2 does not, 3.14.1 does) or "3.15" (3.14.1 does not); 3.1-3.12 are not measured yet.
+# keras_min / keras_max: the first Keras 3 minor release that behaves as the row says / as the next row says. All 16
+# minors are measured (tox -m keras-history, 2026-12-03), so each boundary lies between two consecutive minors.
 KERAS3 = ("keras3",)
 K3_L1 = "penalty=l1,module=keras3|tf.keras,family=keras"
 KERAS3_L1_UNTIL = "3.14"
-KERAS3_L1_BOOL_UNTIL = "3.13"
+KERAS3_L1_BOOL_UNTIL = "3.5"
 KERAS3_L1_FACTOR = ("Keras 3.0-3.13 L1 converts its factor to a tensor of the factor's own dtype (int32 for a Python "
                     "int, float64 for np.float64; bool for a bool on 3.0) and multiplies the float32 |w| sum by it: "
-                    "InvalidArgumentError, where L2 takes the same number. Measured: Keras 3.0.5 (TF 2.16.2) and "
-                    "3.13.2 (TF 2.21.0) raise; 3.14.1 (TF 2.21.0) and 3.15.1 take them. 3.1-3.12 are not measured yet.")
-KERAS3_L1_BOOL = ("Keras 3.13 L1(True)(w) returns a bool tensor (True): the factor stays bool and the product is a "
-                  "logical and, silently. 3.0.5 raises InvalidArgumentError, 3.14.1 and 3.15.1 return the float32 penalty. "
-                  "Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0); 3.1-3.12 not measured yet.")
+                    "InvalidArgumentError, where L2 takes the same number. Measured: every Keras 3.0.5-3.13.2 raises; "
+                    "3.14.1 and 3.15.1 take them.")
+KERAS3_L1_BOOL = ("Keras 3.5-3.13 L1(True)(w) returns a bool tensor (True): the factor stays bool and the product is a "
+                  "logical and, silently. 3.0-3.4 raise InvalidArgumentError, 3.14 and 3.15 return the float32 penalty. "
+                  "Measured: every 3.0.5-3.4.1 raises, every 3.5.0-3.13.2 a bool tensor, 3.14.1 and 3.15.1 the penalty.")
 # A plain Python function as a Keras 3 layer's kernel_regularizer (the user callable, tf.nn.l2_loss by hand).
 KERAS3_FUNCTION_FROM, KERAS3_FUNCTION_UNTIL = "3.1", "3.15"
 KERAS3_FUNCTION = ("Keras 3.1-3.14 reject a plain Python function as a layer regularizer: Dense(kernel_regularizer=fn) "
                    "raises ValueError (\"Expected an instance of keras.regularizers.Regularizer\"); Keras 3.0.5 and "
-                   "3.15.1 call it. Measured: 3.0.5 (TF 2.16.2) calls it, 3.13.2 and 3.14.1 (TF 2.21.0) raise for every probe; 3.1.1 "
-                   "(TF 2.16.2) raises the same ValueError in the routes callable / l2_loss through a Dense (its cells "
-                   "not yet observed); 3.2-3.12 not measured yet.")
+                   "3.15.1 call it. Measured: 3.0.5 calls it, every 3.1.1-3.14.1 raises for every probe, 3.15.1 calls it.")
 FUNCTION_IN_DENSE = "module=tf,attachment=dense"
 FUNCTION_REJECTED_LAMBDA_PROBES = ("zero", "negative", "python_int", "python_bool", "np_float16", "np_float32",
                                    "np_int64", "np_float64", "nan", "inf", "neg_inf", "string", "tensor_0d")

@@ -54,31 +54,29 @@ NIGHTLY = "2.22"  # the first tf-nightly measured (2.23.0-dev): below any releas
 # flavour keras3, where tf.keras and the keras module are the same Keras 3 release.
 KERAS3 = ("keras3",)
 K3_MODULES = "module=tf.keras|keras3"
-# keras_max: the first measured Keras 3 release that behaves as the unranged rows say (Keras 3.15.1): "3.13"
-# (3.13.2 does) or "3.14" (3.13.2 does not, 3.14.1 does); 3.1-3.12 are not measured yet.
+# keras_min / keras_max: the first Keras 3 minor release that behaves as the row says / as the next row says. All 16
+# minors are measured (tox -m keras-history, 2026-12-03), so each boundary lies between two consecutive minors.
 K3_OWN_DTYPE_UNTIL = "3.14"
 K3_INT32_UNTIL = "3.14"
-K3_ORTHOGONAL_INT32_UNTIL = "3.13"
+K3_ORTHOGONAL_INT32_UNTIL = "3.6"
 K3_OWN_DTYPE = ("Keras 3.0-3.13 L1 multiplies by a tensor of lambda's own dtype (float32 for a Python float) "
                 "where L2 casts it to the weights' dtype: float16, bfloat16, float64 and int32 weights raise "
-                "InvalidArgumentError (cannot compute Mul). Measured: Keras 3.0.5 (TF 2.16.2) and 3.13.2 (TF 2.21.0) "
-                "raise, 3.14.1 (TF 2.21.0) and 3.15.1 (TF 2.16-2.21) compute the penalty.")
+                "InvalidArgumentError (cannot compute Mul). Measured: every Keras 3.0.5-3.13.2 raises, 3.14.1 and "
+                "3.15.1 compute the penalty.")
 K3_F64_LAMBDA = ("Keras 3.0-3.13 L2 / L1L2 keep a float64 lambda as given with float64 weights (0.1, not float32(0.1)); "
-                 "from 3.14 they multiply by float32(lambda). Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0) as "
-                 "given; 3.14.1 (TF 2.21.0), 3.15.1 float32.")
+                 "from 3.14 they multiply by float32(lambda). Measured: every 3.0.5-3.13.2 as given; 3.14.1 and "
+                 "3.15.1 float32.")
 K3_INT32 = ("Keras 3.0-3.13 with int32 weights: L2 / L1L2 raise TypeError (lambda cannot be converted to an int32 "
             "tensor) and L1 InvalidArgumentError, where Keras 3.14 and 3.15 cast lambda to int32 (an int32 "
-            "zero). Measured: 3.0.5 (TF 2.16.2), 3.13.2 (TF 2.21.0); 3.14.1 (TF 2.21.0) as 3.15.1.")
-K3_ORTHOGONAL_INT32 = ("Keras 3.0 OrthogonalRegularizer on int32 weights returns a float32 penalty of the cast weights "
-                       "(called directly and in a Dense); 3.13 and 3.15 raise InvalidArgumentError. Measured: 3.0.5 "
-                       "(TF 2.16.2), 3.13.2 (TF 2.21.0); 3.1-3.12 not measured yet.")
+            "zero). Measured: every 3.0.5-3.13.2 raises; 3.14.1 as 3.15.1.")
+K3_ORTHOGONAL_INT32 = ("Keras 3.0-3.5 OrthogonalRegularizer on int32 weights returns a float32 penalty of the cast "
+                       "weights (called directly and in a Dense); 3.6 and later raise InvalidArgumentError. Measured: "
+                       "every 3.0.5-3.5.0 (TF 2.16.2-2.19.1) the penalty, every 3.6.0-3.15.1 raises.")
 FUNCTION_IN_DENSE = "module=tf,attachment=dense"
 K3_FUNCTION_FROM, K3_FUNCTION_UNTIL = "3.1", "3.15"
 K3_FUNCTION = ("Keras 3.1-3.14 reject a plain Python function as a layer regularizer: Dense(kernel_regularizer=fn) raises "
                "ValueError (\"Expected an instance of keras.regularizers.Regularizer\") whatever the weights; Keras "
-               "3.0.5 and 3.15.1 call it. Measured: 3.0.5 (TF 2.16.2) calls it, 3.13.2 and 3.14.1 (TF 2.21.0) "
-               "raise for every probe; 3.1.1 (TF 2.16.2) raises the same ValueError in the routes callable / l2_loss "
-               "through a Dense (its cells not yet observed); 3.2-3.12 not measured yet.")
+               "3.0.5 and 3.15.1 call it. Measured: 3.0.5 calls it, every 3.1.1-3.14.1 raises for every probe.")
 WEIGHT_PROBE_IDS = ("nan_entry", "inf_entry", "empty", "int32", "float16_square_overflow", "float64_lambda_0.1",
                     "float16_sum_stall", "bfloat16_sum_stall")
 
