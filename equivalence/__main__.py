@@ -237,6 +237,11 @@ def build_parser():
                      help="an earlier docs/semantics.json: keep its full-suite and migration records for envs "
                           "whose reports lack them (a reports-only regeneration), marked with --carried-commit")
     mat.add_argument("--carried-commit", default="unknown", help="the commit that recorded OLD_JSON's suite records")
+    mat.add_argument("--keras-reports", metavar="DIR",
+                     help="the Keras axis's reports (`tox -m keras-history`; default: REPORTS/keras-history/)")
+    mat.add_argument("--tf-axis-from", metavar="OLD_JSON",
+                     help="an earlier docs/semantics.json: take the TF axis's release entries from it instead of "
+                          "REPORTS/*.json (when only the Keras axis was measured again)")
     fig = sub.add_parser("figures", help="redraw docs/figures/*.svg from docs/semantics.json and training.json")
     fig.add_argument("--docs", default="docs", help="the folder of the data files (default docs/)")
     prog = sub.add_parser("progress", help="where each env of a running `tox -m history` is")

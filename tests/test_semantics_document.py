@@ -29,14 +29,14 @@ def _read(name):
 def recorded_release(api):
     data = json.loads(_read("semantics.json"))
     v = api.versions()
-    # a keras3 release is its TF and its Keras 3 (the keras-history envs pin older Keras 3 releases on
-    # the TF of a recorded release, which records the Keras 3 it resolved)
-    for release in data["releases"]:
+    # a keras3 release is its TF and its Keras 3: the TF axis records the Keras 3 each TF resolved, the Keras
+    # axis (keras_releases, the keras-history envs) each Keras 3 minor release on a TF that admits it
+    for release in data["releases"] + (data.get("keras_releases") or []):
         if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"] and (
                 v["keras_flavour"] != "keras3" or release.get("keras") == v["keras"]):
             return release
     from equivalence.reporting.gate import baseline
-    before, _ = baseline(data, v["tensorflow"], v["keras_flavour"])
+    before, _ = baseline(data, v["tensorflow"], v["keras_flavour"], keras=v["keras"])
     pytest.skip("docs/semantics.json records no run of TF %s (%s, Keras %s); the release gate compares it with %s: "
                 "python -m equivalence diff" % (v["tensorflow"], v["keras_flavour"], v["keras"],
                                                 before["label"] if before else "nothing (none recorded before it)"))

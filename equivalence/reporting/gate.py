@@ -51,8 +51,9 @@ def load_data(path):
 
 
 # -- which recorded release to compare with ----------------------------------------------------
-def recorded(data):
-    return [renamed_release(r) for r in data["releases"] if r.get("tensorflow")]
+def recorded(data, axis="releases"):
+    """The measured release entries of one axis: "releases" (the TF axis) or "keras_releases" (the Keras axis)."""
+    return [renamed_release(r) for r in data.get(axis) or [] if r.get("tensorflow")]
 
 
 # Entries already renamed in place, by id; holding each entry keeps its id from being reused. `baseline`
@@ -118,12 +119,28 @@ def lost_main(args):
     return 1 if lost else 0
 
 
-def baseline(data, tensorflow, flavour, against=None):
+def baseline(data, tensorflow, flavour, against=None, keras=None):
     """(release entry, why it was chosen) or (None, why there is none).
 
     The matrix records one patch release per minor series; a release of the same series is
     compared with it, any other with the newest recorded release of its flavour before it.
+    With Keras 3 (`flavour` keras3, `keras` its version), a Keras minor release the TF axis's choice
+    does not have is compared with the Keras axis's record of that minor release (keras_releases).
     """
+    chosen, why = _tf_axis_baseline(data, tensorflow, flavour, against)
+    if against or flavour != "keras3" or not keras:
+        return chosen, why
+    minor = parse_version(keras)[:2]
+    if chosen is not None and chosen.get("keras") and parse_version(chosen["keras"])[:2] == minor:
+        return chosen, why
+    same = [r for r in recorded(data, "keras_releases") if r.get("keras") and parse_version(r["keras"])[:2] == minor]
+    if same:
+        return same[-1], "the Keras axis's record of Keras %s (the TF axis records %s)" % (
+            same[-1]["keras"], chosen["label"] if chosen is not None else "no Keras %d.%d" % minor)
+    return chosen, why
+
+
+def _tf_axis_baseline(data, tensorflow, flavour, against=None):
     releases = recorded(data)
     if against:
         chosen = [r for r in releases if against in (r["label"], r["env"])] or [
@@ -274,7 +291,7 @@ def to_text(result):
 def gate(report, data, against=None, routes=None):
     """The gate's result (a dict, what --json prints) for a report against the recorded data."""
     now = measured_release(report)
-    base, why = baseline(data, now["tensorflow"], now["keras_flavour"], against)
+    base, why = baseline(data, now["tensorflow"], now["keras_flavour"], against, keras=now.get("keras"))
     unrecorded = not_recorded(base, now) if base else {"areas": set(), "routes": set()}
     result = {"tensorflow": now["tensorflow"], "keras_flavour": now["keras_flavour"], "keras": now["keras"],
               "python": now["python"], "baseline": base["label"] if base else None, "why": why,

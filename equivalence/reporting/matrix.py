@@ -277,10 +277,36 @@ def lineages(releases):
     return pairs
 
 
+def keras_axis(report_dir, tox_ini):
+    """The Keras axis: one release entry per `keras-history` report (report_dir/<env>.json; tox.ini's label lists
+    the envs expected, each pinning one Keras 3 minor release on a TensorFlow that admits it), labelled
+    "Keras <version> (TF <version>)", in Keras order; an expected env without a report appears as such."""
+    paths = glob.glob(os.path.join(report_dir, "*.json"))
+    expected = history_envs(tox_ini, KERAS_HISTORY) if os.path.exists(tox_ini) else []
+    releases = merge(paths, expected)["releases"]
+    for r in releases:
+        if r.get("tensorflow") and r.get("keras"):
+            r["label"] = "Keras %s (TF %s)" % (r["keras"], r["tensorflow"])
+    releases.sort(key=lambda r: (not r.get("keras"), parse_version(r.get("keras") or "0"), r["env"]))
+    return releases
+
+
+def keras_timeline(keras_releases):
+    """Every fact that differs between consecutive Keras releases of the Keras axis (each Keras 3 release
+    against its own predecessor): (before, after, route or subject, fact, old, new), as timeline()."""
+    measured = [r for r in keras_releases if r.get("tensorflow")]
+    return changes_between(list(zip(measured, measured[1:])))
+
+
 def timeline(releases):
     """Every fact that differs between consecutive releases: (before, after, route, fact, old, new)."""
+    return changes_between(lineages(releases))
+
+
+def changes_between(pairs):
+    """Every fact that differs within each (before, after) pair of release entries."""
     changes = []
-    for before, after in lineages(releases):
+    for before, after in pairs:
         names = list(before["routes"]) + [n for n in after["routes"] if n not in before["routes"]]
         for name in names:
             old = before["routes"].get(name, {}).get("facts", {"available": "not in this suite's run"})
@@ -399,13 +425,54 @@ def render(data):
     changes = timeline(releases)
     if not changes:
         out.append("No fact changed between consecutive measured releases.")
-    current = None
+    out += _change_lines(changes, "###")
+    out += keras_axis_section(data.get("keras_releases") or [])
+    return "\n".join(out) + "\n"
+
+
+def _change_lines(changes, heading):
+    out, current = [], None
     for before, after, name, fact, old, new in changes:
         if (before, after) != current:
             current = (before, after)
-            out += ["", "### %s → %s" % (before, after), ""]
+            out += ["", "%s %s → %s" % (heading, before, after), ""]
         out.append("* `%s` — %s: %s → %s" % (name, fact, _show(old), _show(new)))
-    return "\n".join(out) + "\n"
+    return out
+
+
+def keras_axis_section(keras_releases):
+    """The Keras axis: its releases, the routes whose matrix cell is not the same on every one of them, and
+    every fact that changed between consecutive Keras releases."""
+    if not keras_releases:
+        return []
+    out = ["", "## The Keras axis", "",
+           "`tf.keras` from TF 2.16 is the Keras 3 the install resolved: `tox -m keras-history` pins each Keras 3",
+           "minor release (its newest patch) on the newest TensorFlow whose own requirement admits it",
+           "(docs/MATRIX.md). Each Keras release is compared with its own predecessor.", "",
+           "| Keras | TF | env | Python | result | full suite |", "|---|---|---|---|---|---|"]
+    for r in keras_releases:
+        out.append("| %s | %s | `%s` | %s | %s | %s |" % (
+            r.get("keras") or "—", r.get("tensorflow") or "—", r["env"], r.get("python") or "—",
+            r["status"] + (": " + r["detail"] if r.get("detail") else ""), _suite_cell(r.get("suite"))))
+    measured = [r for r in keras_releases if r["routes"]]
+    names = []
+    for r in measured:
+        names += [n for n in r["routes"] if n not in names]
+    varying = [n for n in names if len(set(_cell(r["routes"].get(n)) for r in measured)) > 1]
+    out += ["", "Routes whose matrix cell differs between Keras releases (symbols as in the compatibility matrix; "
+            "the other %d routes have the same cell on every one):" % (len(names) - len(varying)), ""]
+    if varying:
+        out.append("| route | " + " | ".join(r.get("keras") or r["env"] for r in measured) + " |")
+        out.append("|---|" + "---|" * len(measured))
+        for n in varying:
+            out.append("| `%s` | " % n + " | ".join(_cell(r["routes"].get(n)) for r in measured) + " |")
+    else:
+        out.append("None.")
+    out += ["", "### Timeline of the Keras axis", ""]
+    changes = keras_timeline(keras_releases)
+    if not changes:
+        out.append("No fact changed between consecutive Keras releases.")
+    return out + _change_lines(changes, "####")
 
 
 # -- the Keras models table (equivalence/semantics/model_table.py, the area "models") ----------------
@@ -616,8 +683,19 @@ def _show(value):
 def main(args):
     paths = glob.glob(os.path.join(args.reports, "*.json"))
     expected = history_envs(args.tox_ini) if os.path.exists(args.tox_ini) else []
-    migrations = sweep_migrations(os.path.join(args.reports, MIGRATION_SWEEP))
-    merged = merge(paths, expected, migrations)
+    if getattr(args, "tf_axis_from", None):
+        # The Keras axis alone was measured: the TF axis's release entries as an earlier run recorded them.
+        with open(args.tf_axis_from) as f:
+            merged = {"schema": 1, "releases": json.load(f)["releases"]}
+        paths = []
+        print("the TF axis: %d release entries kept from %s" % (len(merged["releases"]), args.tf_axis_from))
+    else:
+        migrations = sweep_migrations(os.path.join(args.reports, MIGRATION_SWEEP))
+        merged = merge(paths, expected, migrations)
+    keras_dir = getattr(args, "keras_reports", None) or os.path.join(args.reports, KERAS_HISTORY)
+    if glob.glob(os.path.join(keras_dir, "*.json")):
+        merged["keras_releases"] = keras_axis(keras_dir, args.tox_ini)
+        print("the Keras axis: %d reports of %s" % (len(glob.glob(os.path.join(keras_dir, "*.json"))), keras_dir))
     if getattr(args, "carry", None):
         with open(args.carry) as f:
             carried = carry(merged, json.load(f), args.carried_commit)
