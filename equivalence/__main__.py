@@ -15,8 +15,9 @@
                                         (selfvalidation/tolerance_check.py)
   kernel-check [--cases N] [--json PATH] the bound proved on TensorFlow's kernels, 10**6 arrays per
                                         (kernel, dtype, size class) (selfvalidation/kernelcheck.py)
-  matrix [--reports DIR] [--out MD] [--data JSON]
-                                        merge every env's report into docs/SEMANTICS.md
+  matrix [--reports DIR] [--out MD] [--data JSON] [--keras-reports DIR] [--tf-axis-from OLD_JSON]
+                                        merge every env's report into docs/SEMANTICS.md: the TF axis
+                                        (reports/*.json) and the Keras axis (reports/keras-history/)
   figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
   progress                              where each env of a running `tox -m history` is
   migrate [--sweep] [--json PATH] [--program NAME]
