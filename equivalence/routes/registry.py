@@ -47,7 +47,7 @@ def first_missing(requirements, api, observed=False):
     """The reason of the first requirement `api` lacks, or None when it has them all; `observed`: leave out
     the requirements whose absence raises (Requirement.raises), which a semantics cell observes."""
     for req in requirements:
-        if observed and getattr(req, "raises", None):
+        if observed and req.raises:
             continue
         reason = req.missing(api)
         if reason:
@@ -245,7 +245,7 @@ class Route(object):
     traits()  the fields a semantics row selects on (semantics/table.py)
 
     The remaining attributes follow from the records: `convention`, `penalty`, `family`,
-    `lambda_precision`, `kernel` (KernelShape), `dtypes`, `kernels` / `gradient_kernels`
+    `lambda_precision_for(api)`, `kernel` (KernelShape), `dtypes`, `kernels` / `gradient_kernels`
     (Kernel: the dtypes a release takes follow from them), `requires`, `graph_only`,
     `zero_lambda_requires`, `notes`, `examples_share` (the attachment's: plumbing.PLUMBING_SHARE).
     """
@@ -259,8 +259,7 @@ class Route(object):
             text += "; " + reader.spelling.format(reg=reg)
         self.display = self.api_call = text.replace("<module>", _layer_prefix(regularizer))
         self.family, self.penalty, self.convention = regularizer.family, regularizer.penalty, regularizer.convention
-        self.notes = regularizer.notes
-        self.lambda_precision = regularizer.lambda_precision_for(None)  # the newest release's (lambda_precision_for)
+        self.notes = regularizer.notes  # lambda's precision depends on the install: lambda_precision_for(api)
         self.requires = regularizer.requires + attachment.requires + reader.requires + tuple(extra_requires)
         self.graph_only = attachment.graph_only or reader.graph_only
         # the regularizer's own shape is the stricter one where it has one (product() checks they meet)
@@ -300,7 +299,7 @@ class Route(object):
 
     def raising_requirement(self, api):
         """The first requirement missing here whose absence raises (Requirement.raises), or None."""
-        return next((r for r in self.requires if getattr(r, "raises", None) and r.missing(api)), None)
+        return next((r for r in self.requires if r.raises and r.missing(api)), None)
 
     def dtype_unavailable(self, api, dtype, observed=False):
         if dtype not in self.dtypes:
