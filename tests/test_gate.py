@@ -42,6 +42,22 @@ def test_an_unrecorded_minor_series_is_compared_with_the_newest_older_release(fl
         later, flavour, chosen and chosen["label"], why, expected["label"])
 
 
+KERAS_AXIS = gate.recorded(DATA, "keras_releases")
+
+
+@pytest.mark.parametrize("release", KERAS_AXIS, ids=[r["label"] for r in KERAS_AXIS])
+def test_a_keras_release_is_compared_with_the_record_of_its_keras_minor(release):
+    """A Keras 3 install is gated against a record of its own Keras minor release: the TF axis's when that
+    has it, else the Keras axis's (its other patch releases too)."""
+    minor = parse_version(release["keras"])[:2]
+    for keras in (release["keras"], "%d.%d.99" % minor):
+        chosen, why = gate.baseline(DATA, release["tensorflow"], "keras3", keras=keras)
+        assert chosen is not None and parse_version(chosen["keras"])[:2] == minor, (keras, why)
+        tf_axis, _ = gate.baseline(DATA, release["tensorflow"], "keras3")
+        if tf_axis is None or parse_version(tf_axis["keras"])[:2] != minor:
+            assert chosen is release, (keras, chosen["label"], why)
+
+
 def test_no_baseline_before_the_first_recorded_release():
     oldest = min(parse_version(r["tensorflow"]) for r in RECORDED if r["keras_flavour"] == "keras2")
     earlier = "%d.%d.0" % (oldest[0], oldest[1] - 1)

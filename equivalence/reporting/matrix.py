@@ -345,13 +345,17 @@ def _cell(route):
     return CELL.get(route["status"], "?")
 
 
+def _route_names(releases):
+    """Every route name of `releases`, in the order they first appear."""
+    names = []
+    for r in releases:
+        names += [n for n in r["routes"] if n not in names]
+    return names
+
+
 def render(data):
     releases = data["releases"]
-    route_names = []
-    for r in releases:
-        for name in r["routes"]:
-            if name not in route_names:
-                route_names.append(name)
+    route_names = _route_names(releases)
     out = [
         "# Regularization semantics across TensorFlow releases",
         "",
@@ -455,9 +459,7 @@ def keras_axis_section(keras_releases):
             r.get("keras") or "—", r.get("tensorflow") or "—", r["env"], r.get("python") or "—",
             r["status"] + (": " + r["detail"] if r.get("detail") else ""), _suite_cell(r.get("suite"))))
     measured = [r for r in keras_releases if r["routes"]]
-    names = []
-    for r in measured:
-        names += [n for n in r["routes"] if n not in names]
+    names = _route_names(measured)
     varying = [n for n in names if len(set(_cell(r["routes"].get(n)) for r in measured)) > 1]
     out += ["", "Routes whose matrix cell differs between Keras releases (symbols as in the compatibility matrix; "
             "the other %d routes have the same cell on every one):" % (len(names) - len(varying)), ""]
@@ -693,9 +695,10 @@ def main(args):
         migrations = sweep_migrations(os.path.join(args.reports, MIGRATION_SWEEP))
         merged = merge(paths, expected, migrations)
     keras_dir = getattr(args, "keras_reports", None) or os.path.join(args.reports, KERAS_HISTORY)
-    if glob.glob(os.path.join(keras_dir, "*.json")):
+    keras_reports = glob.glob(os.path.join(keras_dir, "*.json"))
+    if keras_reports:
         merged["keras_releases"] = keras_axis(keras_dir, args.tox_ini)
-        print("the Keras axis: %d reports of %s" % (len(glob.glob(os.path.join(keras_dir, "*.json"))), keras_dir))
+        print("the Keras axis: %d reports of %s" % (len(keras_reports), keras_dir))
     if getattr(args, "carry", None):
         with open(args.carry) as f:
             carried = carry(merged, json.load(f), args.carried_commit)
