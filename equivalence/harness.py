@@ -103,26 +103,39 @@ def _aligned_copy(array, alignment=64):
 class WeightSource(object):
     """The case's array, offered to a route in the forms APIs accept."""
 
-    def __init__(self, api, weights, dtype_name, graph_mode):
+    def __init__(self, api, weights, dtype_name, graph_mode, on_backend=False):
         self.api = api
         self.array = weights
         self.shape = tuple(weights.shape)
         self.dtype = getattr(api.tf, dtype_name)
         self.dtype_name = dtype_name
         self.graph_mode = graph_mode
+        # Route.on_backend: Keras 3 on jax / torch / numpy, which takes its backend's arrays, not TF tensors
+        self.on_backend = on_backend
         self.feed = {}
         self._tensor = None
 
     def tensor(self):
-        """The weights as a tensor: a fed placeholder in graph mode, a constant in eager."""
+        """The weights as a tensor: a fed placeholder in graph mode, a constant in eager, the Keras
+        backend's array (keras.ops.convert_to_tensor) on a Keras 3 backend other than TensorFlow."""
         if self._tensor is None:
             if self.graph_mode:
                 ph = self.api.v1.placeholder(self.dtype, shape=self.shape, name="weights_feed")
                 self.feed[ph] = _feed_value(self.array)
                 self._tensor = ph
+            elif self.on_backend:
+                self._tensor = self.convert(self.array)
             else:
                 self._tensor = _eager_tensor(self.api, self.array, self.dtype)
         return self._tensor
+
+    def convert(self, array, dtype_name=None):
+        """Another array (a model's inputs) in the form this route's tensors take: a TF constant, or the
+        Keras backend's array; `dtype_name` defaults to the weights'."""
+        dtype_name = dtype_name or self.dtype_name
+        if self.on_backend:
+            return self.api.keras3.ops.convert_to_tensor(np.asarray(array), dtype=dtype_name)
+        return self.api.tf.constant(array, dtype=getattr(self.api.tf, dtype_name))
 
     def initializer(self, shape=None, dtype=None, partition_info=None, **kwargs):
         """An initializer callable: every API's `initializer=` argument accepts this form."""
@@ -136,10 +149,21 @@ class WeightSource(object):
         return value
 
     def variable(self, name="weights"):
-        """A plain `tf.Variable` holding the weights (v1 variable in graph mode)."""
+        """A plain `tf.Variable` holding the weights (v1 variable in graph mode; a `keras.Variable` on a
+        Keras 3 backend other than TensorFlow)."""
         if self.graph_mode:
             return self.api.v1.Variable(self.tensor(), name=name)
+        if self.on_backend:
+            return self.api.keras3.Variable(self.tensor(), dtype=self.dtype_name, name=name)
         return self.api.tf.Variable(self.tensor(), name=name)
+
+
+def to_numpy(api, x, on_backend=False):
+    """A tensor, variable or number as NumPy; `on_backend`: a Keras 3 backend's object (a torch tensor that
+    requires grad, a bfloat16 torch tensor, a jax array), read with keras.ops.convert_to_numpy."""
+    if on_backend:
+        return api.keras3.ops.convert_to_numpy(x)
+    return _to_numpy(x)
 
 
 def _to_numpy(x):
@@ -201,6 +225,15 @@ def run_route(api, route, case):
         loss = out.get("loss", built.loss)
         readback = out["weights"]
         loss_dtype = getattr(getattr(built.loss, "dtype", None), "name", None) if "loss" in out else None
+    elif route.on_backend(api):
+        # Keras 3 on jax / torch / numpy: the same route, on that backend's arrays and variables
+        source = WeightSource(api, weights, case.dtype, graph_mode=False, on_backend=True)
+        built = route.build(api, source, case.lam)
+        # the NumPy backend's tensors are NumPy scalars and arrays: only a Python number is not a tensor
+        tensor = type(built.loss) not in (int, float)  # (np.float64 is a float subclass)
+        loss = to_numpy(api, built.loss, on_backend=True) if tensor else built.loss
+        readback = to_numpy(api, built.weights, on_backend=True)
+        loss_dtype = api.keras3.backend.standardize_dtype(built.loss.dtype) if tensor else None
     else:
         source = WeightSource(api, weights, case.dtype, graph_mode=False)
         built = route.build(api, source, case.lam)

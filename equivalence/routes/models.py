@@ -44,7 +44,8 @@ import numpy as np
 
 from .plumbing import (NOT_KERAS3_LAYER, Attached, Attachment, Crossing, Reader, READERS as CORE_READERS, layer_module,
                        _global_variable)
-from .registry import CONTRIB, Built, KernelShape, Requirement, product, since_tf, sum_entries, tf_in
+from .registry import (CONTRIB, Built, KernelShape, Requirement, keras_backend, product, since_tf, sum_entries,
+                       tf_in)
 
 # -- weight shapes that follow from a layer's sizes ----------------------------------------------
 SIZES = (1, 4)  # the layer sizes a case draws: n_in and n_out in [1, 4] (the array stays small)
@@ -265,12 +266,11 @@ def _constant(src):
     """The case's array as an initializer that needs no feed: a Keras model in a TF 1.x graph is run by
     Keras' own session, which initializes variables without the harness' feed."""
     w = np.asarray(src.array)
-    tf = src.api.tf
 
     def initializer(shape, dtype=None, **kwargs):
         if tuple(int(s) for s in shape) != tuple(w.shape):
             raise ValueError("route asked for shape %s, case has %s" % (tuple(shape), w.shape))
-        return tf.constant(w, dtype=src.dtype)
+        return src.convert(w)
     return initializer
 
 
@@ -322,7 +322,7 @@ def _build_subclassed(keras, src, model, n_in, x):
     if src.graph_mode:
         model(keras.Input(shape=(n_in,), dtype=src.dtype_name))
     else:
-        model(src.api.tf.constant(x))
+        model(src.convert(x))
 
 
 def _subclassed_model(make_class):
@@ -436,7 +436,7 @@ def _activity(api, src, reg, record):
     n_in, n_out = src.shape
     layer = keras.layers.Dense(n_out, use_bias=False, kernel_initializer=_constant(src), activity_regularizer=reg,
                                dtype=src.dtype_name)
-    y = layer(api.tf.constant(src.inputs))
+    y = layer(src.convert(src.inputs))
     return Attached(layer.kernel, value=y, layer=layer)
 
 
@@ -466,15 +466,19 @@ class Trained(Built):
 
 
 def _zero_loss(api, keras):
-    tf = api.tf
+    # keras.ops on Keras 3 (any backend), tf on Keras 2: the loss sees the backend's tensors
+    reduce_sum = keras.ops.sum if hasattr(keras, "ops") else api.tf.reduce_sum
 
     def zero(y_true, y_pred):
-        return 0.0 * tf.reduce_sum(y_pred)  # exactly 0, and a gradient of exactly 0
+        return 0.0 * reduce_sum(y_pred)  # exactly 0, and a gradient of exactly 0
     return zero
 
 
 def _value(api, at, v):
-    """A variable's value as a NumPy copy: eagerly, or through Keras' session in a TF 1.x graph."""
+    """A variable's value as a NumPy copy: eagerly, through keras.ops on a Keras 3 backend other than
+    TensorFlow, or through Keras' session in a TF 1.x graph."""
+    if keras_backend(api) != "tensorflow" and not api.tf.is_tensor(v):
+        return np.array(at.keras.ops.convert_to_numpy(v))
     if api.tf2:
         return np.array(v.numpy())
     return np.array(at.keras.backend.get_value(v))
@@ -653,9 +657,9 @@ MODEL_READERS = [
     Reader("evaluate", "model.compile(SGD(lr), loss=0); model.evaluate(x, y)", "model", _evaluate),
     Reader("train_on_batch", "model.compile(SGD(lr), loss=0); model.train_on_batch(x, y)", "model", _train_on_batch),
     Reader("tape", "with tf.GradientTape() as t: loss = 0 * sum(model(x)) + tf.add_n(model.losses); "
-           "SGD(lr).apply_gradients(...)", "model", _tape, requires=[EAGER_LOOP]),
+           "SGD(lr).apply_gradients(...)", "model", _tape, requires=[EAGER_LOOP], needs_tensorflow=True),
     Reader("scale_regularization_loss", "tf.nn.scale_regularization_loss(tf.add_n(model.losses))", "model",
-           _scale_regularization_loss, requires=[SCALE_REG]),
+           _scale_regularization_loss, requires=[SCALE_REG], needs_tensorflow=True),
 ]
 # The share of a test's Hypothesis examples a model route draws (plumbing.PLUMBING_SHARE: 0.25 for a core
 # container route; x 100 under `ci`). A model route's failure modes (an entry repeated or dropped, a penalty a

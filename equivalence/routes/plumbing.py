@@ -57,11 +57,14 @@ class Attachment(object):
                the penalty with the variable (where that device has no kernel, placement fails)
     zero_lambda_requires  a Requirement for lambda == 0 where some releases reject it
     examples_share  the share of a test's Hypothesis examples its routes draw (see PLUMBING_SHARE)
+    needs_tensorflow  it computes with TensorFlow itself (default: graph_only), so it needs Keras on the
+               TensorFlow backend when Keras is in the route (registry.on_tensorflow_backend)
     """
 
     def __init__(self, name, spelling, fills, attach, reader, requires=(), graph_only=False, kernel=None,
-                 kernels=(), colocated=None, zero_lambda_requires=None, examples_share=None):
+                 kernels=(), colocated=None, zero_lambda_requires=None, examples_share=None, needs_tensorflow=None):
         self.name, self.spelling, self.fills, self.attach, self.reader = name, spelling, fills, attach, reader
+        self.needs_tensorflow = graph_only if needs_tensorflow is None else needs_tensorflow
         self.requires, self.graph_only, self.kernel, self.kernels = tuple(requires), graph_only, kernel, tuple(kernels)
         self.colocated, self.zero_lambda_requires = dict(colocated or {}), zero_lambda_requires
         self.examples_share = PLUMBING_SHARE if examples_share is None else examples_share
@@ -71,10 +74,12 @@ class Attachment(object):
 
 
 class Reader(object):
-    """One way of reading the penalty: `read(api, Attached) -> Built`; `reads` names what it needs."""
+    """One way of reading the penalty: `read(api, Attached) -> Built`; `reads` names what it needs;
+    `needs_tensorflow` as for Attachment (default: graph_only)."""
 
-    def __init__(self, name, spelling, reads, read, requires=(), graph_only=False):
+    def __init__(self, name, spelling, reads, read, requires=(), graph_only=False, needs_tensorflow=None):
         self.name, self.spelling, self.reads, self.read = name, spelling, reads, read
+        self.needs_tensorflow = graph_only if needs_tensorflow is None else needs_tensorflow
         self.requires, self.graph_only = tuple(requires), graph_only
 
     def __repr__(self):

@@ -13,6 +13,8 @@ and that the regularizer's crossing (plumbing.Crossing) includes is a
 route; every other combination is an Exclusion with its reason.
 """
 
+import functools
+
 import numpy as np
 
 from ..environment import parse_version
@@ -25,10 +27,12 @@ class Requirement(object):
 
     raises: where building the route without it raises this exception (a class name, e.g. "ValueError"):
     the route is skipped by the value tests, but the semantics cells still observe it (they assert the raise
-    per cell, Route.unavailable(observed=True)), and tests/test_values.py holds the route to the raise."""
+    per cell, Route.unavailable(observed=True)), and tests/test_values.py holds the route to the raise.
+    stores_as: for a dtype requirement, where a release without it runs the route but stores the weights in
+    this dtype instead (JAX without x64: float32); tests/test_values.py holds the variable and the penalty to it."""
 
-    def __init__(self, name, missing, raises=None):
-        self.name, self.missing, self.raises = name, missing, raises
+    def __init__(self, name, missing, raises=None, stores_as=None):
+        self.name, self.missing, self.raises, self.stores_as = name, missing, raises, stores_as
 
     def __repr__(self):
         return "Requirement(%s)" % self.name
@@ -41,6 +45,34 @@ TF_KERAS = Requirement("tf.keras", lambda api: None if api.tf_keras_module is no
 KERAS3 = Requirement("keras3", lambda api: None if api.keras3 is not None else api.keras3_reason)
 LEGACY_KERAS = Requirement("tf_keras", lambda api: None if api.legacy_keras is not None
                            else api.legacy_keras_reason)
+
+
+def keras_backend(api):
+    """The backend Keras 3 runs on here (Api.keras_backend: KERAS_BACKEND when keras was first imported);
+    "tensorflow" without an install (`api` None) or without Keras 3."""
+    return getattr(api, "keras_backend", None) or "tensorflow"
+
+
+# The Keras modules a regularizer may come from, and what a Keras layer or model fills (Route.uses_keras).
+KERAS_MODULE_NAMES = ("tf.keras", "keras3", "tf_keras")
+KERAS_CONTAINERS = ("layer", "model", "restorable")
+
+
+def on_tensorflow_backend(parts):
+    """A Requirement for a route with Keras in it whose `parts` (record names) compute with TensorFlow itself:
+    tf ops, a v1 graph or its collections, tf.GradientTape. Keras 3 on jax, torch or numpy neither makes nor
+    takes TensorFlow tensors, so in a backend env (tox -m keras-backends) the route is skipped; it runs, with
+    the same TensorFlow, in the TensorFlow-backend env beside it."""
+    what = " and ".join(parts)
+
+    def missing(api):
+        backend = keras_backend(api)
+        if backend == "tensorflow":
+            return None
+        return ("KERAS_BACKEND=%s: %s compute%s with TensorFlow itself, and Keras on %s neither makes nor "
+                "takes TensorFlow tensors (the route runs on the TensorFlow backend)"
+                % (backend, what, "s" if len(parts) == 1 else "", backend))
+    return Requirement("the TensorFlow backend (%s)" % what, missing)
 
 
 def first_missing(requirements, api, observed=False):
@@ -152,6 +184,24 @@ CONV2D_OP = Kernel("Conv2D", float64=tf_in("a float64 CPU kernel for Conv2D", ("
 LAYER_MATMUL = Kernel("MatMul (a v1 layer's forward pass)",
                       bfloat16=tf_in("a bfloat16 CPU kernel for MatMul", ("1.10", None)))
 
+# What a Keras 3 backend other than TensorFlow stores arrays in (every route without TensorFlow parts reaches it:
+# Route.kernels). JAX computes in 32 bits unless JAX_ENABLE_X64 is set before jax is imported: a float64 array
+# becomes float32 with a UserWarning ("Explicitly requested dtype float64 requested in asarray is not available"),
+# and a Keras 3.15 Variable of dtype "float64" then holds float32 values (measured on jax 0.10.2; JAX's "Double
+# (64bit) precision" in its sharp bits). The harness's read-back check would fail on every such case.
+def _jax_float64(api):
+    if keras_backend(api) != "jax":
+        return None
+    import jax
+    if jax.config.read("jax_enable_x64"):
+        return None
+    return ("KERAS_BACKEND=jax without JAX_ENABLE_X64: float64 arrays are stored as float32 (a Keras variable "
+            "of dtype float64 holds float32 values)")
+
+
+BACKEND_ARRAYS = Kernel("the Keras backend's arrays", float64=Requirement("64-bit arrays on the Keras backend",
+                                                                           _jax_float64, stores_as="float32"))
+
 # MatMul: OrthogonalRegularizer's Gram matrix (float32 / float64 on every release it exists in).
 MATMUL = Kernel("MatMul")
 
@@ -229,10 +279,13 @@ class Built(object):
 
 
 def sum_entries(api, entries):
-    """What users write to total a list of penalties: `tf.add_n`; 0 when the list is empty."""
+    """What users write to total a list of penalties: `tf.add_n`; 0 when the list is empty. Keras 3 on
+    jax / torch / numpy holds its backend's arrays, which tf.add_n does not take: keras.ops.add, in order."""
     entries = list(entries)
     if not entries:
         return 0.0
+    if keras_backend(api) != "tensorflow" and not api.tf.is_tensor(entries[0]):
+        return functools.reduce(api.keras3.ops.add, entries)
     return api.tf.add_n(entries)
 
 
@@ -262,10 +315,19 @@ class Route(object):
         self.notes = regularizer.notes  # lambda's precision depends on the install: lambda_precision_for(api)
         self.requires = regularizer.requires + attachment.requires + reader.requires + tuple(extra_requires)
         self.graph_only = attachment.graph_only or reader.graph_only
+        # Keras 3 backends (tox -m keras-backends): a route with Keras in it runs on the installed backend, unless
+        # a part computes with TensorFlow itself (then it needs the TensorFlow backend); one without Keras runs
+        # on TensorFlow whatever KERAS_BACKEND says.
+        self.uses_keras = regularizer.module in KERAS_MODULE_NAMES or attachment.fills in KERAS_CONTAINERS
+        tensorflow_parts = [r.name for r in (regularizer, attachment, reader) if r.needs_tensorflow]
+        self.backend_neutral = self.uses_keras and not tensorflow_parts
+        if self.uses_keras and tensorflow_parts:
+            self.requires += (on_tensorflow_backend(tensorflow_parts),)
         # the regularizer's own shape is the stricter one where it has one (product() checks they meet)
         self.kernel = regularizer.kernel_shape or attachment.kernel or ANY
         self.dtypes = regularizer.dtypes
-        self.kernels = regularizer.kernels + attachment.kernels
+        # a route that runs on any Keras 3 backend also reaches that backend's arrays (BACKEND_ARRAYS)
+        self.kernels = regularizer.kernels + attachment.kernels + ((BACKEND_ARRAYS,) if self.backend_neutral else ())
         self.gradient_kernels = regularizer.gradient_kernels
         self.dtype_requires = dict(colocated or {})
         for dtype, req in regularizer.dtype_requires.items():
@@ -309,6 +371,15 @@ class Route(object):
             req = None
         return first_missing_kernel(self.kernels, api, dtype) or (req.missing(api) if req else None)
 
+    def dtype_requirement(self, api, dtype):
+        """The Requirement behind dtype_unavailable(api, dtype) (a kernel's or the record's), or None."""
+        for kernel in self.kernels:
+            req = kernel.by_dtype.get(dtype)
+            if req is not None and req.missing(api):
+                return req
+        req = self.dtype_requires.get(dtype)
+        return req if req is not None and req.missing(api) else None
+
     def gradient_dtype_unavailable(self, api, dtype):
         """Why the gradient of this route's penalty cannot be taken in `dtype` here, or None."""
         return self.dtype_unavailable(api, dtype) or first_missing_kernel(self.gradient_kernels, api, dtype)
@@ -324,6 +395,11 @@ class Route(object):
 
     def supported_dtypes(self, api):
         return [d for d in self.dtypes if self.dtype_unavailable(api, d) is None]
+
+    def on_backend(self, api):
+        """Whether this route runs on a Keras 3 backend other than TensorFlow here: its weights are then that
+        backend's arrays (harness.WeightSource), and its results are read with keras.ops."""
+        return self.backend_neutral and keras_backend(api) != "tensorflow"
 
     def runs_in_graph(self, api):
         """TF 1.x is graph-only; on 2.x the collection-based APIs need a v1 graph."""

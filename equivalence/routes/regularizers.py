@@ -17,7 +17,7 @@ from ..numerics.reference import FULL, HALF
 from .plumbing import EVERY_PAIR, PAIRWISE, THREE_KINDS, DIRECT_AND_ONE_CONTAINER
 from .registry import (ABS, ARITHMETIC, CONTRIB, KERAS3, KERAS_L2_GRADIENT_KERNELS, KERAS_L2_KERNELS, L2LOSS,
                        ALL_DTYPES, LEGACY_KERAS, MATRIX_2, TF_KERAS, HALF_L2_KERNELS, MATMUL, Requirement, keras3_absent,
-                       keras3_in, since_tf)
+                       keras3_in, keras_backend, since_tf)
 
 # |w| and its sum; the contrib L1+L2 penalties add L2Loss (their L2 term is l2_regularizer).
 L1_KERNELS = (ABS, ARITHMETIC)
@@ -47,17 +47,21 @@ class Regularizer(object):
     dtypes      the weight dtypes it is tested with (kernels decide which of them a release has)
     dtype_requires  dtype -> a Requirement that is not a kernel's (the tests hold it: declared absent must fail)
     notes       what a maintainer should know that the fields do not say
+    needs_tensorflow  it computes with TensorFlow ops itself (default: modules tf and contrib), so a route
+                with Keras in it needs the TensorFlow backend (registry.on_tensorflow_backend)
     """
 
     def __init__(self, name, spelling, family, module, penalty, convention, make, requires=(), kernels=(),
                  gradient_kernels=(), lambda_precision=None, keras_module=None, plumbing=PAIRWISE,
-                 zero_lambda_requires=None, kernel_shape=None, dtypes=ALL_DTYPES, dtype_requires=None, notes=""):
+                 zero_lambda_requires=None, kernel_shape=None, dtypes=ALL_DTYPES, dtype_requires=None, notes="",
+                 needs_tensorflow=None):
         self.name, self.spelling, self.family, self.module = name, spelling, family, module
         self.penalty, self.convention, self.make = penalty, convention, make
         self.requires, self.kernels, self.gradient_kernels = tuple(requires), tuple(kernels), tuple(gradient_kernels)
         self.lambda_precision, self.keras_module, self.plumbing = lambda_precision, keras_module, plumbing
         self.zero_lambda_requires, self.kernel_shape, self.notes = zero_lambda_requires, kernel_shape, notes
         self.dtypes, self.dtype_requires = tuple(dtypes), dict(dtype_requires or {})
+        self.needs_tensorflow = module in ("tf", "contrib") if needs_tensorflow is None else needs_tensorflow
 
     def __repr__(self):
         return "Regularizer(%s)" % self.name
@@ -138,12 +142,17 @@ K3_LAMBDA_AS_GIVEN_UNTIL = "3.14"
 K3_L1_OWN_DTYPE_UNTIL = "3.14"
 
 
+# Keras 3.14+ L2 / L1L2 multiply by ops.cast(lambda, x.dtype) of the Python float. On the TensorFlow backend that
+# converts it to a float32 tensor first (tf.convert_to_tensor, then tf.cast); the torch, jax and numpy backends
+# convert the float to x.dtype directly (keras/src/backend/{torch,jax,numpy}/core.py cast): with float64 weights
+# lambda is 0.1 there and float32(0.1) on TensorFlow (measured: tox -m keras-backends, Keras 3.15.1).
 def _keras_lambda_precision(module, penalty):
     """(api) -> the dtype a Keras `penalty` regularizer of `module` stores lambda in on that install."""
     if penalty in ("l1", "orthogonal"):
         return "float32"  # a float32 tensor (L1 before 3.14), floatx from 3.14; Orthogonal: a float32 factor
     before = keras3_in(module, None, K3_LAMBDA_AS_GIVEN_UNTIL)
-    return lambda api: None if before(api) else "float32"
+    keras3 = keras3_in(module, None, None)
+    return lambda api: None if before(api) or keras3(api) and keras_backend(api) != "tensorflow" else "float32"
 
 
 def _keras3_l1_dtypes(module):

@@ -6,7 +6,7 @@ pattern and a total of k times the NumPy reference lambda * sum(w**2) / 2.
 The subject is the collection itself, so every row selects "REGULARIZATION_LOSSES".
 """
 
-from .outcomes import AllOf, Detail, Entries, NoPenalty
+from .outcomes import AllOf, Detail, Entries, NoPenalty, Raises
 from .table import Row
 
 ENTRY = r"%s/Regularizer/l2_regularizer:0"  # how get_variable names the penalty of variable %s
@@ -40,6 +40,9 @@ ROWS = [
     Row("keras_dense_in_graph", "*", AllOf(Entries(1, r"dense/kernel/Regularizer/add:0", count=2),
                                          Detail("len(layer.losses)", lambda ctx: 1)),
         tf_max="1.9", note=KERAS_COLLECTION),
+    Row("keras_dense_in_graph", "*", Raises("NotImplementedError"), tf_min="2.16", flavours=("keras3",),
+        backends=("jax", "torch"), note="Keras 3 on jax or torch cannot take a v1 graph's placeholder: "
+                                        "NotImplementedError (cannot convert a symbolic tf.Tensor to a numpy array)"),
     Row("keras_dense_in_graph", "*", AllOf(Entries(0), Detail("len(layer.losses)", lambda ctx: 1)),
         tf_min="1.9", note=KERAS_COLLECTION),
     Row("variable_added_by_mistake", "*",

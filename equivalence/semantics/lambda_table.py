@@ -78,9 +78,19 @@ KERAS3_ORTHOGONAL_FACTOR = ("Keras 3 OrthogonalRegularizer converts its factor t
                             "(int32 for a Python int or bool, float64 for np.float64) and multiplies the float32 "
                             "penalty by it: TypeError or InvalidArgumentError, where l2 takes the same number.")
 
+# Keras 3 backends (tox -m keras-backends, Keras 3.15.1): jax and torch promote the factor's tensor to the penalty's
+# float32 (jnp / torch type promotion of a weakly typed or 0-d factor), so the orthogonal penalty takes these lambdas.
+ORTHOGONAL_FACTOR_PROMOTED = ("On the jax and torch backends the factor's tensor is promoted to the float32 penalty "
+                              "(array-API type promotion), so OrthogonalRegularizer takes a Python int or bool and "
+                              "np.float64 like l2 does: only the TensorFlow backend refuses to mix the dtypes.")
+PROMOTING_BACKENDS = ("jax", "torch")
+
+
 def keras3_orthogonal(probe, outcome):
     """Rows for OrthogonalRegularizer wherever it is Keras 3's: the keras module, and tf.keras from 2.16."""
-    return [Row(probe, "penalty=orthogonal,module=keras3", outcome, note=KERAS3_ORTHOGONAL_FACTOR),
+    return [Row(probe, "penalty=orthogonal,module=keras3|tf.keras", OK, flavours=("keras3",),
+                backends=PROMOTING_BACKENDS, note=ORTHOGONAL_FACTOR_PROMOTED),
+            Row(probe, "penalty=orthogonal,module=keras3", outcome, note=KERAS3_ORTHOGONAL_FACTOR),
             Row(probe, "penalty=orthogonal,module=tf.keras", outcome, tf_min="2.16", flavours=("keras3",),
                 note=KERAS3_ORTHOGONAL_FACTOR)]
 

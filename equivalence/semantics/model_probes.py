@@ -9,7 +9,7 @@ session Keras uses; on TF 2 eagerly.
 import numpy as np
 
 from ..routes.models import format_missing, restore, sgd
-from ..routes.registry import CONTRIB, since_tf
+from ..routes.registry import CONTRIB, keras_backend, on_tensorflow_backend, since_tf, sum_entries
 from ..routes.regularizers import FLAVOURS
 from . import model_table as T
 
@@ -37,13 +37,15 @@ def _l(keras, name, lam):
 
 
 def _value(api, keras, x):
+    if keras_backend(api) != "tensorflow" and not api.tf.is_tensor(x):  # a jax / torch / numpy array
+        return np.asarray(api.keras3.ops.convert_to_numpy(x))
     if api.tf2:
         return np.asarray(x.numpy() if hasattr(x, "numpy") else x)
     return np.asarray(keras.backend.get_value(x))
 
 
 def _total(api, keras, losses):
-    return float(_value(api, keras, api.tf.add_n(list(losses))))
+    return float(_value(api, keras, sum_entries(api, losses)))
 
 
 def _activity_batch(api, keras):
@@ -82,7 +84,9 @@ def _rebuilt_from_config(api, keras):
 
 
 def _zero(api):
-    return lambda y_true, y_pred: 0.0 * api.tf.reduce_sum(y_pred)
+    # Keras 3 on jax / torch / numpy hands the loss its backend's tensors
+    reduce_sum = api.tf.reduce_sum if keras_backend(api) == "tensorflow" else api.keras3.ops.sum
+    return lambda y_true, y_pred: 0.0 * reduce_sum(y_pred)
 
 
 def _evaluate_penalty(api, keras):
@@ -92,6 +96,9 @@ def _evaluate_penalty(api, keras):
     y = np.zeros((2, T.AFTER_BUILD_SHAPE[1]), np.float32)
     result = model.evaluate(x, y, verbose=0)
     return T.significant(result[0] if isinstance(result, (list, tuple)) else result)
+
+
+TF_GRADIENT_TAPE = on_tensorflow_backend(["tf.GradientTape"])
 
 
 def _tape_outside_inside(api, keras):
@@ -172,7 +179,7 @@ SCENARIOS = [
     Scenario("rebuilt_from_config", "the same, then Model.from_config(model.get_config()): sum(model.losses)",
              _rebuilt_from_config, KERAS_SUBJECTS),
     Scenario("tape_outside_inside", "the penalty's gradient, model.losses read before vs inside tf.GradientTape()",
-             _tape_outside_inside, KERAS_SUBJECTS, requires=[EAGER]),
+             _tape_outside_inside, KERAS_SUBJECTS, requires=[EAGER, TF_GRADIENT_TAPE]),
     Scenario("evaluate_penalty", "model.evaluate with a zero data loss (Dense 4x3 of ones, l2(0.1))",
              _evaluate_penalty, KERAS_SUBJECTS),
     Scenario("called_again_entries", "Model(x, Dense(3, kernel_regularizer=l2(0.1))(x)) called again on a new "
@@ -237,7 +244,7 @@ def under_policy(keras, name, run):
 def _dtype_name(x):
     dt = getattr(x, "dtype", None)
     dt = getattr(dt, "base_dtype", dt)
-    return getattr(dt, "name", None) or str(dt)
+    return getattr(dt, "name", None) or str(dt).replace("torch.", "")  # a torch dtype has no .name
 
 
 def _attempt(run):
@@ -264,7 +271,7 @@ def _policy_penalty(policy):
         def body():
             model = _policy_model(keras, "ones", T.POLICY_LAMBDA)
             entries = [_dtype_name(e) for e in model.losses]
-            total = api.tf.add_n(model.losses)
+            total = sum_entries(api, model.losses)
             penalty = T.significant(float(_value(api, keras, total)))  # before fit moves the kernel
             x = np.ones((2, T.POLICY_SHAPE[0]), np.float32)
             y = np.zeros((2, T.POLICY_SHAPE[1]), np.float32)
@@ -281,7 +288,7 @@ def _policy_penalty(policy):
 def _policy_overflow(api, keras):
     def body():
         model = _policy_model(keras, keras.initializers.Constant(T.OVERFLOW_W), T.OVERFLOW_LAMBDA)
-        total = api.tf.add_n(model.losses)
+        total = sum_entries(api, model.losses)
         return [_dtype_name(total), T.significant(float(_value(api, keras, total)))]
     return under_policy(keras, "mixed_float16", body)
 

@@ -94,6 +94,9 @@ TAPE = ("A penalty read before tf.GradientTape() opens is a constant to the tape
 FROZEN_MODEL = ("A Dense(trainable=False) with a kernel_regularizer inside a trainable model: Keras 2 (and tf_keras) "
                 "still reports its penalty in model.losses (which trains nothing), Keras 3 reports none "
                 "(it collects regularization losses from trainable weights only).")
+BACKEND_FROZEN = ("Keras 3.15 on jax or torch: a Dense(trainable=False) with a kernel_regularizer inside a trainable model "
+                  "still reports its penalty in model.losses (one entry), where the TensorFlow backend reports none "
+                  "(measured: tox -m keras-backends)")
 SLIM_BN = ("contrib / tf_slim batch_norm(param_regularizers={'gamma': l2_regularizer(0.2)}) adds 0.2 * sum(gamma**2) / 2 "
            "to REGULARIZATION_LOSSES (measured 1.6, 1.15, 2.0, 2.5, 2.10, 2.14); from TF 2.15 tf_slim's batch_norm "
            "cannot be called in a v1 graph: with the default fused=None it raises AttributeError (module "
@@ -176,6 +179,8 @@ ROWS = [
         note=FROZEN_MODEL),
     Row("frozen_in_model", "module=tf.keras|keras3", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS3,
         keras_max=K3_FROZEN_UNTIL, note=K3_FROZEN),
+    Row("frozen_in_model", "module=tf.keras|keras3", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS3,
+        backends=("jax", "torch"), note=BACKEND_FROZEN),
     Row("frozen_in_model", "module=tf.keras|keras3", Detail("len(model.losses)", lambda ctx: 0), note=FROZEN_MODEL),
     Row("frozen_in_model", "module=tf_keras", Detail("len(model.losses)", lambda ctx: 1), note=FROZEN_MODEL),
 

@@ -14,7 +14,7 @@ from ..numerics import reference, tolerance as tolerance_mod
 from ..numerics.reduction import reference_tolerance
 from ..harness import Case, run_route
 from ..initializers import InitSpec
-from ..routes.registry import first_missing
+from ..routes.registry import first_missing, keras_backend, sum_entries
 
 # The weights every lambda probe uses: small, ordinary, float32, not all one sign.
 PROBE_WEIGHTS = np.random.RandomState(0).randn(3, 2)
@@ -319,9 +319,9 @@ def collection_probe(api, scenario, weights=PROBE_WEIGHTS):
     try:
         if scenario.eager or (scenario.eager is None and api.tf2):
             loss, entries, detail = scenario.run(api, w)
-            values = [float(np.sum(e.numpy())) for e in entries]
+            values = [float(np.sum(_eager_numpy(api, e))) for e in entries]
             return _scenario_observation(loss, entries, detail, values,
-                                         loss.numpy() if loss is not None else None)
+                                         _eager_numpy(api, loss) if loss is not None else None)
         graph = api.tf.Graph()
         with graph.as_default():
             loss, entries, detail = scenario.run(api, w)
@@ -334,11 +334,31 @@ def collection_probe(api, scenario, weights=PROBE_WEIGHTS):
         return _exception(exc)
 
 
+def _eager_numpy(api, x):
+    """An eager result as NumPy: a TF tensor's .numpy(), or keras.ops on a Keras 3 backend's array."""
+    if keras_backend(api) != "tensorflow" and not api.tf.is_tensor(x):
+        return api.keras3.ops.convert_to_numpy(x)
+    return x.numpy()
+
+
+def _backend_constant(api, w):
+    """The probe's weights as what Keras computes on: a TF constant, or the Keras 3 backend's array."""
+    if keras_backend(api) != "tensorflow":
+        return api.keras3.ops.convert_to_tensor(w)
+    return api.tf.constant(w)
+
+
+def _dtype_of(x):
+    """A tensor's dtype name: TF and jax dtypes have .name; a torch dtype is spelled torch.float32."""
+    dt = x.dtype
+    return getattr(dt, "name", None) or str(dt).replace("torch.", "")
+
+
 def _scenario_observation(loss, entries, detail, values, loss_value):
     if loss is not None:  # the scenario reads a total: record its value and shape
         arr = np.asarray(loss_value)
         return {"raised": None, "value": float(arr) if arr.ndim == 0 else None, "tensor": True,
-                "dtype": loss.dtype.name, "entries": len(entries), "names": [_name(e) for e in entries],
+                "dtype": _dtype_of(loss), "entries": len(entries), "names": [_name(e) for e in entries],
                 "detail": list(arr.shape) if detail is None else detail}
     total = float(sum(np.sum(v) for v in values)) if values else 0.0
     return {"raised": None, "value": total, "tensor": bool(entries), "dtype": None, "entries": len(entries),
@@ -395,7 +415,7 @@ def _keras_config_lambda(api, keras, names, w):
 def _keras_from_config_penalty(api, keras, names, w):
     reg = getattr(keras.regularizers, names["l2"])(KERAS_SCALE)
     again = type(reg).from_config(reg.get_config())
-    return again(api.tf.constant(w)), [], None
+    return again(_backend_constant(api, w)), [], None
 
 
 def _keras_legacy_keyword(api, keras, names, w):
@@ -404,11 +424,11 @@ def _keras_legacy_keyword(api, keras, names, w):
 
 def _keras_frozen_dense(api, keras, names, w):
     layer = keras.layers.Dense(w.shape[1], trainable=False,
-                               kernel_initializer=lambda shape, dtype=None, **kw: api.tf.constant(w),
+                               kernel_initializer=lambda shape, dtype=None, **kw: _backend_constant(api, w),
                                kernel_regularizer=getattr(keras.regularizers, names["l2"])(KERAS_SCALE))
     layer.build((None, w.shape[0]))
     losses = list(layer.losses)
-    total = api.tf.add_n(losses) if losses else None
+    total = sum_entries(api, losses) if losses else None
     return total, losses, None
 
 

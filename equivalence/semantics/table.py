@@ -18,6 +18,10 @@ collection, layer) and layer_module (the Keras module of a layer attachment).
 Other areas give their subjects' traits (the Keras area: module; seeds: mode, init).
 A selector naming any other key is an error, raised when the row is made.
 
+`backends` names the Keras 3 backends a row holds on (KERAS_BACKEND, the report's keras_backend:
+tensorflow, jax, torch, numpy; tox -m keras-backends); a row without it holds on every backend, so a
+backend that behaves otherwise gets a row of its own before the general one.
+
 The Keras range is compared with the Keras 3 that tf.keras is (flavour keras3, where the
 installed `keras` package is the Keras of every Keras route; the "keras" field of Api.versions()
 and of a release record): the keras-history envs (tox -m keras-history) pin one Keras 3 minor
@@ -58,8 +62,10 @@ class Row(object):
     KEYS = ROUTE_TRAITS
 
     def __init__(self, probe, routes, expect, tf_min=None, tf_max=None, flavours=FLAVOURS, note="",
-                 upstream_bug="", installed=None, keras_min=None, keras_max=None):
+                 upstream_bug="", installed=None, keras_min=None, keras_max=None, backends=None):
         self.probe, self.routes, self.expect = probe, routes, expect
+        # the Keras 3 backends the row holds on (the "keras_backend" field of Api.versions()); None: every one
+        self.backends = tuple(backends) if backends else None
         self.tf_min, self.tf_max, self.flavours = tf_min, tf_max, tuple(flavours)
         # (package, first version, first version without or None): the row also needs that package installed
         # in that range; package is a field of Api.versions() ("h5py"), so a recorded release is judged alike.
@@ -87,6 +93,8 @@ class Row(object):
         khi = "Keras < %s" % self.keras_max if self.keras_max else ""
         if klo or khi:
             rng += ", " + ", ".join(p for p in (klo, khi) if p)
+        if self.backends:
+            rng += ", KERAS_BACKEND=%s" % "|".join(self.backends)
         return rng
 
     def covers(self, api):
@@ -105,6 +113,8 @@ class Row(object):
             if not _in_range(installed.get(package), first, first_without):
                 return False
         if flavour not in self.flavours:
+            return False
+        if self.backends and installed.get("keras_backend", "tensorflow") not in self.backends:
             return False
         # tf.keras' version: the Keras 3 release under flavour keras3
         return not self.keras_ranged() or _in_range(installed.get("keras"), self.keras_min, self.keras_max)

@@ -54,6 +54,13 @@ NIGHTLY = "2.22"  # the first tf-nightly measured (2.23.0-dev): below any releas
 # flavour keras3, where tf.keras and the keras module are the same Keras 3 release.
 KERAS3 = ("keras3",)
 K3_MODULES = "module=tf.keras|keras3"
+# Keras 3 backends (tox -m keras-backends, Keras 3.15.1; jax stores float64 as float32, so its float64 cells are skipped)
+TORCH_INT_VARIABLE = ("torch: a Keras variable is a torch Parameter with requires_grad=trainable, and torch refuses it "
+                      "for an int32 tensor (RuntimeError: only floating point and complex tensors can require "
+                      "gradients): int32 weights raise before any penalty, where TensorFlow computes lambda cast to 0")
+BACKEND_F64_LAMBDA = ("torch: L2 / L1L2 multiply by ops.cast(lambda, x.dtype), which torch converts to float64 directly, "
+                      "so with float64 weights lambda is 0.1 as given (TensorFlow's cast goes through a float32 "
+                      "tensor first: float32(0.1)); L1 keeps a float32 lambda tensor on every backend")
 # keras_min / keras_max: the first Keras 3 minor release that behaves as the row says / as the next row says. All 16
 # minors are measured (tox -m keras-history, 2026-12-03), so each boundary lies between two consecutive minors.
 K3_OWN_DTYPE_UNTIL = "3.14"
@@ -91,6 +98,8 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
     Row('empty', '*', OK),
 
     # -- int32 weights ---------------------------------------------------------------
+    Row('int32', 'family=keras|manual,' + K3_MODULES, Raises('RuntimeError'), flavours=KERAS3, backends=('torch',),
+        note=TORCH_INT_VARIABLE),
     Row('int32', CONTRIB, Raises('TypeError')),
     # an int32 kernel in a layer or a v1 variable: the layer or get_variable raises before any penalty
     Row('int32', 'attachment=tf.layers.dense|fully_connected', Raises('TypeError')),
@@ -113,6 +122,10 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
         Penalty(entries=CONTAINED, dtype='float32'), tf_min=NIGHTLY, flavours=('keras3',),
         note="Keras 3.16 (tf-nightly): a Dense asked for int32 weights gets a float32 kernel of the rounded "
              "values, and its orthogonal penalty is the float32 reference"),
+    # Keras 3 backends (tox -m keras-backends, Keras 3.15.1)
+    Row('int32', 'penalty=orthogonal,' + K3_MODULES, Raises('TypeError'), flavours=KERAS3, backends=('jax',),
+        note="jax: OrthogonalRegularizer's rsqrt does not accept int32 (TypeError, where TensorFlow raises "
+             "InvalidArgumentError)"),
     Row('int32', 'penalty=orthogonal,module=keras3', Raises('InvalidArgumentError')),
     Row('int32', 'penalty=orthogonal,module=tf.keras', Raises('InvalidArgumentError'), tf_min='2.16',
         flavours=('keras3',)),
@@ -146,6 +159,8 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
     Row('float64_lambda_0.1', BY_HAND, Penalty(as_given=True, entries=CONTAINED)),
     Row('float64_lambda_0.1', 'penalty=l2|l1_l2,' + K3_MODULES, Penalty(as_given=True, entries=CONTAINED),
         flavours=KERAS3, keras_max=K3_OWN_DTYPE_UNTIL, note=K3_F64_LAMBDA),
+    Row('float64_lambda_0.1', 'penalty=l2|l1_l2,' + K3_MODULES, Penalty(as_given=True, entries=CONTAINED),
+        flavours=KERAS3, backends=('torch',), note=BACKEND_F64_LAMBDA),
     Row('float64_lambda_0.1', '*', Penalty(lam=F32_01, as_given=True, entries=CONTAINED), note=FLOAT32_LAMBDA),
 
     # -- float16 / bfloat16 precision of long sums ------------------------------------

@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from ..harness import EXAMPLES, expectation, same_bits, verify
+from ..harness import EXAMPLES, expectation, same_bits, to_numpy, verify
 from ..verdict import Verdict, failure_message, ratio, run_command, worst_element
 from . import steps
 
@@ -54,7 +54,7 @@ def run_model_route(api, route, case):
             finally:
                 sess.close()
         return built
-    source = WeightSource(api, weights, case.dtype, graph_mode=False)
+    source = WeightSource(api, weights, case.dtype, graph_mode=False, on_backend=route.on_backend(api))
     return route.build(api, source, case.lam)
 
 
@@ -165,7 +165,8 @@ def verify_activity(api, route, case, batch, seed):
     x = activity_inputs(weights.shape[0], batch, seed, case.dtype)
 
     def run(graph_mode):
-        source = WeightSource(api, weights, case.dtype, graph_mode=graph_mode)
+        source = WeightSource(api, weights, case.dtype, graph_mode=graph_mode,
+                              on_backend=not graph_mode and route.on_backend(api))
         source.inputs = x
         at = route.attachment.attach(api, source, route.regularizer.make(api, case.lam), route.regularizer)
         return at, LAYER_LOSSES.read(api, at)
@@ -178,7 +179,7 @@ def verify_activity(api, route, case, batch, seed):
                 y, got = sess.run([at.value, built.loss])
     else:
         at, built = run(False)
-        y, got = at.value.numpy(), built.loss.numpy()
+        y, got = (to_numpy(api, t, route.on_backend(api)) for t in (at.value, built.loss))
     EXAMPLES[route.name] += 1
     mean = activity_batch_mean(api, route.regularizer.module)
     lam = reference.stored_lambda(case.lam, route.lambda_precision_for(api))
