@@ -15,7 +15,8 @@
                                         (selfvalidation/tolerance_check.py)
   kernel-check [--cases N] [--json PATH] the bound proved on TensorFlow's kernels, 10**6 arrays per
                                         (kernel, dtype, size class) (selfvalidation/kernelcheck.py)
-  matrix [--reports DIR] [--out MD] [--data JSON] [--keras-reports DIR] [--tf-axis-from OLD_JSON]
+  matrix [--reports DIR] [--out MD] [--data JSON] [--keras-reports DIR] [--backend-reports DIR]
+         [--tf-axis-from OLD_JSON]
                                         merge every env's report into docs/SEMANTICS.md: the TF axis
                                         (reports/*.json) and the Keras axis (reports/keras-history/)
   figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
@@ -240,6 +241,8 @@ def build_parser():
     mat.add_argument("--carried-commit", default="unknown", help="the commit that recorded OLD_JSON's suite records")
     mat.add_argument("--keras-reports", metavar="DIR",
                      help="the Keras axis's reports (`tox -m keras-history`; default: REPORTS/keras-history/)")
+    mat.add_argument("--backend-reports", metavar="DIR",
+                     help="the Keras 3 backends' reports (`tox -m keras-backends`; default: REPORTS/keras-backends/)")
     mat.add_argument("--tf-axis-from", metavar="OLD_JSON",
                      help="an earlier docs/semantics.json: take the TF axis's release entries from it instead of "
                           "REPORTS/*.json (when only the Keras axis was measured again)")

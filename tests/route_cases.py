@@ -25,8 +25,41 @@ def require(api, route, dtype=None):
         pytest.skip("%s: %s" % (route.name, reason))
 
 
-def available(api, routes):
-    return [r for r in routes if r.unavailable(api) is None]
+def tensorflow_gradient_unavailable(api, route):
+    """Why the gradient and step tests cannot differentiate `route` here, or None: they take the gradient with
+    TensorFlow (tf.gradients, tf.GradientTape, TensorFlow optimizers), which does not see a Keras 3 backend's
+    arrays; on jax or torch the step is checked through fit and train_on_batch (tests/test_models.py)."""
+    if route.on_backend(api):
+        return ("KERAS_BACKEND=%s: the gradient and step tests differentiate with TensorFlow, which does not see "
+                "this backend's arrays (the fit and train_on_batch steps are checked in tests/test_models.py)"
+                % api.keras_backend)
+    return None
+
+
+def tensorflow_step_unavailable(api, route):
+    """Why the step tests cannot step `route` here, or None: eagerly they step with tf.keras' optimizers (the
+    keras form, training/steps.py), which on a Keras 3 backend other than TensorFlow are that backend's and do
+    not take TensorFlow's gradients; a graph route steps with tf.compat.v1.train's, on any backend."""
+    if api.keras_backend != "tensorflow" and not route.runs_in_graph(api):
+        return ("KERAS_BACKEND=%s: the eager step uses tf.keras' optimizers, which are %s's here and do not take "
+                "TensorFlow's gradients (the fit and train_on_batch steps are checked in tests/test_models.py)"
+                % (api.keras_backend, api.keras_backend))
+    return tensorflow_gradient_unavailable(api, route)
+
+
+def require_tensorflow_gradient(api, route, dtype=None, steps=False):
+    """require(), and skip where TensorFlow cannot differentiate (or, `steps`, step) the route here."""
+    require(api, route, dtype)
+    reason = (tensorflow_step_unavailable if steps else tensorflow_gradient_unavailable)(api, route)
+    if reason:
+        pytest.skip("%s: %s" % (route.name, reason))
+
+
+def available(api, routes, differentiable=False, steps=False):
+    """The routes that run here; `differentiable`: and that TensorFlow differentiates here; `steps`: and steps."""
+    return [r for r in routes if r.unavailable(api) is None
+            and not (differentiable and tensorflow_gradient_unavailable(api, r))
+            and not (steps and tensorflow_step_unavailable(api, r))]
 
 
 def draw_case(api, plan):

@@ -77,13 +77,15 @@ def recorded_releases():
     """[(version tuple, keras flavour, the release's record)] of every release of docs/semantics.json (the history
     matrix); the record holds the installed versions a Row's `installed` reads."""
     from equivalence.environment import parse_version
-    from equivalence.reporting.matrix import keras_history_releases
+    from equivalence.reporting.matrix import keras_backend_releases, keras_history_releases
     with io.open(os.path.join(DOCS, "semantics.json"), encoding="utf-8") as f:
         recorded = [(parse_version(r["tensorflow"]), r["keras_flavour"], r) for r in json.load(f)["releases"]
                     if r.get("tensorflow")]
     # and tox.ini's keras-history envs (the Keras axis: one Keras 3 minor release each), whose reports the
     # matrix does not merge yet: a row with a Keras range is reached there
-    return recorded + keras_history_releases(os.path.join(os.path.dirname(DOCS), "tox.ini"))
+    # and the keras-backends envs (one Keras 3 backend each): a row with `backends` is reached there
+    tox_ini = os.path.join(os.path.dirname(DOCS), "tox.ini")
+    return recorded + keras_history_releases(tox_ini) + keras_backend_releases(tox_ini)
 
 
 def dead_rows_of(area, releases):

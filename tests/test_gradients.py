@@ -15,7 +15,8 @@ from equivalence.initializers import InitSpec
 from equivalence.numerics.reference import CONVENTIONS
 from equivalence.routes import ALL_DTYPES
 
-from .route_cases import draw_route_case, l2_routes, require, route_params, examples_for, run_examples
+from .route_cases import (draw_route_case, l2_routes, require_tensorflow_gradient, route_params, examples_for,
+                          run_examples)
 
 # lambda > 0: a zero lambda makes some APIs return no penalty at all (asserted in the value tests).
 POSITIVE_LAMBDAS = st.one_of(st.floats(min_value=1e-30, max_value=1e-6), st.floats(min_value=1e-6, max_value=1e4))
@@ -31,7 +32,7 @@ def test_gradient_matches_reference(api, route):
     """Every method that applies to how the route runs here (graph mode: tf.gradients and
     compute_gradients; eager: GradientTape) on each drawn case, each judged on its own; the graph
     methods share the case's graph (gradients.measure_gradients says why that changes no gradient)."""
-    require(api, route)
+    require_tensorflow_gradient(api, route)
     run_examples(gradient_matches_reference, examples_for(route, GRADIENT_FRACTION), api=api, route=route)
 
 
@@ -46,7 +47,7 @@ def gradient_matches_reference(api, route, data):
 def test_gradient_dtype_support_is_as_declared(api, route, dtype):
     """Where the penalty runs in `dtype`, its gradient runs and agrees, or the record declares the
     kernel its gradient lacks here (Route.gradient_kernels) and taking it really fails."""
-    require(api, route, dtype)
+    require_tensorflow_gradient(api, route, dtype)
     shape = (3, 2, 2, 2) if route.kernel.min_dims == 4 else (3, 2)  # rank >= 1: Sum's gradient tiles
     weights = np.random.RandomState(5).randn(*shape).astype(api.numpy_dtype(dtype))
     case = Case(weights, dtype, 0.25, InitSpec("array", array=weights))
@@ -66,7 +67,7 @@ def test_gradient_dtype_support_is_as_declared(api, route, dtype):
 @pytest.mark.parametrize("route", route_params(l2_routes()))
 def test_a_lost_factor_of_two_fails(api, route):
     """The measured gradient, judged against the other convention's reference, is rejected."""
-    require(api, route, "float32")
+    require_tensorflow_gradient(api, route, "float32")
     shape = (3, 2, 2, 2) if route.kernel.min_dims == 4 else (4, 3)
     weights = np.random.RandomState(5).randn(*shape).astype(np.float32)
     case = Case(weights, "float32", 0.01, InitSpec("array", array=weights))

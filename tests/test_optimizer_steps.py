@@ -18,7 +18,8 @@ from equivalence.initializers import InitSpec
 from equivalence.numerics.reference import HALF
 from equivalence.routes.plumbing import ATTACHMENTS
 
-from .route_cases import available, draw_route_case, l2_routes, require, examples_for, run_examples
+from .route_cases import (available, draw_route_case, l2_routes, require_tensorflow_gradient, examples_for,
+                          run_examples)
 
 # Each example runs up to three steps through a fresh graph or Keras optimizer: a tenth of the profile
 # (times the route's share: 10 per direct route and optimizer under `ci`, 3 per container route), to keep
@@ -58,7 +59,7 @@ def _step_dtypes(api, route):
 
 @pytest.mark.parametrize("route,optimizer", step_pairs(l2_routes()))
 def test_steps_match_numpy(api, route, optimizer):
-    require(api, route)
+    require_tensorflow_gradient(api, route, steps=True)
     run_examples(steps_match_numpy, examples_for(route, STEP_FRACTION), api=api, route=route, optimizer=optimizer)
 
 
@@ -79,7 +80,7 @@ def _fixed_case():
 @pytest.mark.parametrize("route,optimizer", step_pairs(l2_routes()))
 def test_a_lost_factor_of_two_leaves_the_trajectory(api, route, optimizer):
     """The other convention's NumPy trajectory is rejected by the bound after 3 steps."""
-    require(api, route, "float32")
+    require_tensorflow_gradient(api, route, "float32", steps=True)
     case = _fixed_case()
     a = data_gradient(api, 3, case.shape, "float32")
     verdict = steps.verify_steps(api, route, case, a, optimizer, 3, data_seed=3)
@@ -94,7 +95,8 @@ def test_a_lost_factor_of_two_leaves_the_trajectory(api, route, optimizer):
 @pytest.mark.parametrize("optimizer", optimizer_params())
 def test_half_convention_routes_share_one_trajectory(api, optimizer):
     """contrib l2(scale), tf.nn.l2_loss and tf_upgrade_v2's l2(0.5 * scale): the same weights after 3 steps."""
-    routes = [r for r in available(api, l2_routes()) if r.convention is HALF and "float32" in _step_dtypes(api, r)]
+    routes = [r for r in available(api, l2_routes(), steps=True)
+              if r.convention is HALF and "float32" in _step_dtypes(api, r)]
     if len(routes) < 2:
         pytest.skip("fewer than two half-convention routes here: %s" % [r.name for r in routes])
     case = _fixed_case()

@@ -119,14 +119,18 @@ def lost_main(args):
     return 1 if lost else 0
 
 
-def baseline(data, tensorflow, flavour, against=None, keras=None):
+def baseline(data, tensorflow, flavour, against=None, keras=None, backend=None):
     """(release entry, why it was chosen) or (None, why there is none).
 
     The matrix records one patch release per minor series; a release of the same series is
     compared with it, any other with the newest recorded release of its flavour before it.
     With Keras 3 (`flavour` keras3, `keras` its version), a Keras minor release the TF axis's choice
     does not have is compared with the Keras axis's record of that minor release (keras_releases).
+    On a Keras 3 backend other than TensorFlow (`backend`), the backend axis's record of that backend
+    (keras_backends): the same TF and Keras minor series if recorded, else its newest.
     """
+    if backend and backend != "tensorflow" and not against:
+        return _backend_baseline(data, backend, tensorflow, keras)
     chosen, why = _tf_axis_baseline(data, tensorflow, flavour, against)
     if against or flavour != "keras3" or not keras:
         return chosen, why
@@ -138,6 +142,18 @@ def baseline(data, tensorflow, flavour, against=None, keras=None):
         return same[-1], "the Keras axis's record of Keras %s (the TF axis records %s)" % (
             same[-1]["keras"], chosen["label"] if chosen is not None else "no Keras %d.%d" % minor)
     return chosen, why
+
+
+def _backend_baseline(data, backend, tensorflow, keras):
+    mine = [r for r in recorded(data, "keras_backends") if r.get("keras_backend") == backend]
+    if not mine:
+        return None, "docs/semantics.json records no run on the Keras %s backend (tox -m keras-backends)" % backend
+    same = [r for r in mine if parse_version(r["tensorflow"])[:2] == parse_version(tensorflow)[:2]
+            and parse_version(r.get("keras") or "0")[:2] == parse_version(keras or "0")[:2]]
+    if same:
+        return same[-1], "the backend axis's record of Keras %s on %s" % (same[-1]["keras"], backend)
+    newest = max(mine, key=lambda r: (parse_version(r.get("keras") or "0"), parse_version(r["tensorflow"])))
+    return newest, "the backend axis's newest record of the %s backend" % backend
 
 
 def _tf_axis_baseline(data, tensorflow, flavour, against=None):
@@ -175,6 +191,7 @@ def measured_release(report):
     from .matrix import route_facts
     return {"tensorflow": report.get("tensorflow"), "keras_flavour": report.get("keras_flavour"),
             "keras": report.get("keras"), "python": report.get("python"),
+            "keras_backend": report.get("keras_backend") or "tensorflow",
             "routes": {r["name"]: r for r in report.get("routes", [])},
             "facts": {r["name"]: route_facts(r) for r in report.get("routes", [])},
             "cells": report.get("semantics")}
@@ -291,7 +308,8 @@ def to_text(result):
 def gate(report, data, against=None, routes=None):
     """The gate's result (a dict, what --json prints) for a report against the recorded data."""
     now = measured_release(report)
-    base, why = baseline(data, now["tensorflow"], now["keras_flavour"], against, keras=now.get("keras"))
+    base, why = baseline(data, now["tensorflow"], now["keras_flavour"], against, keras=now.get("keras"),
+                         backend=now.get("keras_backend"))
     unrecorded = not_recorded(base, now) if base else {"areas": set(), "routes": set()}
     result = {"tensorflow": now["tensorflow"], "keras_flavour": now["keras_flavour"], "keras": now["keras"],
               "python": now["python"], "baseline": base["label"] if base else None, "why": why,

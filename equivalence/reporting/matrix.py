@@ -118,6 +118,32 @@ def keras_history_releases(tox_ini):
     return out
 
 
+KERAS_BACKENDS = "keras-backends"
+BACKEND_FACTORS = ("jax", "torch", "numpy")
+
+
+def keras_backend_releases(tox_ini):
+    """[(TF version tuple, "keras3", {"tensorflow": ..., "keras_backend": ...})] of the `keras-backends` envs
+    (tf221-keras3-jax-py311: the TF pin of its tf factor, the backend its factor names): the backend axis's
+    releases, for the dead-row check, before their reports are merged into the matrix."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(tox_ini)
+    pins = {}
+    for line in parser.get("testenv", "deps", fallback="").splitlines():
+        m = re.match(r"\s*([\w.-]+)\s*:\s*tensorflow-cpu==([\w.]+)\s*$", line)
+        if m:
+            pins[m.group(1)] = m.group(2)
+    out = []
+    for env in history_envs(tox_ini, KERAS_BACKENDS):
+        factors = env.split("-")
+        tf = [pins[f] for f in factors if f in pins]
+        backend = [f for f in factors if f in BACKEND_FACTORS]
+        if len(tf) != 1 or len(backend) != 1:
+            raise ValueError("tox.ini: %s env %s names no single TF pin and backend" % (KERAS_BACKENDS, env))
+        out.append((parse_version(tf[0]), "keras3", {"tensorflow": tf[0], "keras_backend": backend[0]}))
+    return out
+
+
 def env_python(env):
     m = re.search(r"py(\d)(\d+)$", env)
     return "%s.%s" % (m.group(1), m.group(2)) if m else None
@@ -224,6 +250,8 @@ def merge(report_paths, expected_envs=(), migrations=None):
                  "contrib": report.get("contrib"), "python": report.get("python"),
                  "numpy": report.get("numpy"), "h5py": report.get("h5py"), "routes": {},
                  "suite": suite_result(os.path.splitext(path)[0] + ".junit.xml", report.get("suite_profile"))}
+        if report.get("keras_backend") not in (None, "tensorflow"):  # the backend axis (tox -m keras-backends)
+            entry["keras_backend"] = report["keras_backend"]
         if report.get("error"):
             entry.update(status="crashed", detail="TensorFlow does not import: " + report["error"])
         elif not report.get("complete"):
@@ -277,18 +305,34 @@ def lineages(releases):
     return pairs
 
 
-def keras_axis(report_dir, tox_ini):
+def keras_axis(report_dir, tox_ini, label=KERAS_HISTORY):
     """The Keras axis: one release entry per `keras-history` report (report_dir/<env>.json; tox.ini's label lists
     the envs expected, each pinning one Keras 3 minor release on a TensorFlow that admits it), labelled
-    "Keras <version> (TF <version>)", in Keras order; an expected env without a report appears as such."""
+    "Keras <version> (TF <version>)", in Keras order; an expected env without a report appears as such.
+    With label `keras-backends`, the backend axis: "Keras <version> on <backend> (TF <version>)"."""
     paths = glob.glob(os.path.join(report_dir, "*.json"))
-    expected = history_envs(tox_ini, KERAS_HISTORY) if os.path.exists(tox_ini) else []
+    expected = history_envs(tox_ini, label) if os.path.exists(tox_ini) else []
     releases = merge(paths, expected)["releases"]
     for r in releases:
         if r.get("tensorflow") and r.get("keras"):
-            r["label"] = "Keras %s (TF %s)" % (r["keras"], r["tensorflow"])
+            backend = " on %s" % r["keras_backend"] if r.get("keras_backend") else ""
+            r["label"] = "Keras %s%s (TF %s)" % (r["keras"], backend, r["tensorflow"])
     releases.sort(key=lambda r: (not r.get("keras"), parse_version(r.get("keras") or "0"), r["env"]))
     return releases
+
+
+def backend_changes(backend_releases, tf_releases):
+    """Every fact a Keras 3 backend records otherwise than the TensorFlow backend on the same TF and Keras (the TF
+    axis's entry): (TF-backend label, backend label, route or subject, fact, TF backend's, this backend's)."""
+    pairs = []
+    for b in backend_releases:
+        if not b.get("tensorflow"):
+            continue
+        same = [r for r in tf_releases if r.get("tensorflow") == b["tensorflow"] and r.get("keras_flavour") == "keras3"
+                and r.get("keras") == b.get("keras") and not r.get("keras_backend")]
+        if same:
+            pairs.append((same[0], b))
+    return changes_between(pairs)
 
 
 def keras_timeline(keras_releases):
@@ -431,6 +475,7 @@ def render(data):
         out.append("No fact changed between consecutive measured releases.")
     out += _change_lines(changes, "###")
     out += keras_axis_section(data.get("keras_releases") or [])
+    out += backend_section(data.get("keras_backends") or [], releases)
     return "\n".join(out) + "\n"
 
 
@@ -474,6 +519,45 @@ def keras_axis_section(keras_releases):
     changes = keras_timeline(keras_releases)
     if not changes:
         out.append("No fact changed between consecutive Keras releases.")
+    return out + _change_lines(changes, "####")
+
+
+def backend_section(backend_releases, tf_releases):
+    """The backend axis: one column per Keras 3 backend (the TensorFlow backend is the TF axis's entry of the same
+    TF and Keras), and every fact a backend records otherwise than the TensorFlow backend."""
+    if not backend_releases:
+        return []
+    measured = [r for r in backend_releases if r["routes"]]
+    tf_backend = [r for r in tf_releases if r.get("keras_flavour") == "keras3" and any(
+        r.get("tensorflow") == b.get("tensorflow") and r.get("keras") == b.get("keras") for b in measured)]
+    columns = tf_backend[:1] + measured
+    out = ["", "## The Keras 3 backends", "",
+           "`tox -m keras-backends` runs the suite with `KERAS_BACKEND` set (CPU builds of jax and torch). A route",
+           "with Keras in it runs on the backend's own arrays; one that mixes Keras with TensorFlow's own machinery",
+           "(a v1 graph or collection, a TensorFlow function as the regularizer, tf.GradientTape) is unavailable",
+           "there, with its reason; one without Keras runs on TensorFlow whatever the backend.", "",
+           "| backend | Keras | TF | env | Python | result | full suite |", "|---|---|---|---|---|---|---|"]
+    for r in columns + [r for r in backend_releases if not r["routes"]]:
+        out.append("| %s | %s | %s | `%s` | %s | %s | %s |" % (
+            r.get("keras_backend") or "tensorflow", r.get("keras") or "—", r.get("tensorflow") or "—", r["env"],
+            r.get("python") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else ""),
+            _suite_cell(r.get("suite"))))
+    names = _route_names(columns)
+    varying = [n for n in names if len(set(_cell(r["routes"].get(n)) for r in columns)) > 1]
+    out += ["", "Routes whose matrix cell differs between backends (symbols as in the compatibility matrix; the "
+            "other %d routes have the same cell on every backend):" % (len(names) - len(varying)), ""]
+    if varying:
+        out.append("| route | " + " | ".join(r.get("keras_backend") or "tensorflow" for r in columns) + " |")
+        out.append("|---|" + "---|" * len(columns))
+        for n in varying:
+            out.append("| `%s` | " % n + " | ".join(_cell(r["routes"].get(n)) for r in columns) + " |")
+    else:
+        out.append("None.")
+    out += ["", "### Facts that differ from the TensorFlow backend", ""]
+    changes = [c for c in backend_changes(backend_releases, tf_releases)
+               if not (c[3] == "status" and c[5] == "unavailable")]  # the routes above that skip there
+    if not changes:
+        out.append("Every fact of every backend is the TensorFlow backend's.")
     return out + _change_lines(changes, "####")
 
 
@@ -688,7 +772,10 @@ def main(args):
     if getattr(args, "tf_axis_from", None):
         # The Keras axis alone was measured: the TF axis's release entries as an earlier run recorded them.
         with open(args.tf_axis_from) as f:
-            merged = {"schema": 1, "releases": json.load(f)["releases"]}
+            kept = json.load(f)
+        merged = {"schema": 1, "releases": kept["releases"]}
+        if kept.get("keras_releases"):  # kept too, unless --keras-reports gives the Keras axis anew (below)
+            merged["keras_releases"] = kept["keras_releases"]
         paths = []
         print("the TF axis: %d release entries kept from %s" % (len(merged["releases"]), args.tf_axis_from))
     else:
@@ -699,6 +786,11 @@ def main(args):
     if keras_reports:
         merged["keras_releases"] = keras_axis(keras_dir, args.tox_ini)
         print("the Keras axis: %d reports of %s" % (len(keras_reports), keras_dir))
+    backend_dir = getattr(args, "backend_reports", None) or os.path.join(args.reports, KERAS_BACKENDS)
+    backend_reports = glob.glob(os.path.join(backend_dir, "*.json"))
+    if backend_reports:
+        merged["keras_backends"] = keras_axis(backend_dir, args.tox_ini, KERAS_BACKENDS)
+        print("the backend axis: %d reports of %s" % (len(backend_reports), backend_dir))
     if getattr(args, "carry", None):
         with open(args.carry) as f:
             carried = carry(merged, json.load(f), args.carried_commit)

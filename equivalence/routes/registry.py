@@ -29,10 +29,17 @@ class Requirement(object):
     the route is skipped by the value tests, but the semantics cells still observe it (they assert the raise
     per cell, Route.unavailable(observed=True)), and tests/test_values.py holds the route to the raise.
     stores_as: for a dtype requirement, where a release without it runs the route but stores the weights in
-    this dtype instead (JAX without x64: float32); tests/test_values.py holds the variable and the penalty to it."""
+    this dtype instead (JAX without x64: float32); tests/test_values.py holds the variable and the penalty to it.
+    inaccurate: as stores_as, but the route's penalty is off the reference (an upstream bug the reason names)."""
 
-    def __init__(self, name, missing, raises=None, stores_as=None):
+    def __init__(self, name, missing, raises=None, stores_as=None, inaccurate=False):
         self.name, self.missing, self.raises, self.stores_as = name, missing, raises, stores_as
+        # inaccurate (or (api) -> whether): where it is missing, the route runs but an upstream bug puts its value off
+        # the reference by more than the tolerance; tests/test_values.py holds it to that, so a fix upstream fails
+        self.inaccurate = inaccurate
+
+    def inaccurate_on(self, api):
+        return bool(self.inaccurate(api) if callable(self.inaccurate) else self.inaccurate)
 
     def __repr__(self):
         return "Requirement(%s)" % self.name

@@ -100,7 +100,7 @@ class Penalty(Outcome):
     def __repr__(self):
         return "Penalty(reference with lambda=%s%s%s%s)" % (
             "the probe's" if self.lam is None else repr(self.lam), " as given" if self.as_given else "",
-            "" if self.entries is None else ", %d entries" % self.entries,
+            "" if self.entries is None else ", %s entries" % self.entries,
             "" if self.entry_kinds is None else " (%s)" % ", ".join(
                 "a tensor" if k == "tensor" else "a Python %s" % k for k in self.entry_kinds))
 

@@ -17,7 +17,8 @@ import warnings
 
 import numpy as np
 
-from ..routes.registry import CONTRIB, KERAS3, LEGACY_KERAS, TF_KERAS, TF_LAYERS, first_missing
+from ..routes.registry import (CONTRIB, KERAS3, LEGACY_KERAS, TF_KERAS, TF_LAYERS, first_missing,
+                               on_tensorflow_backend)
 
 SHAPE = (6, 4)  # fan_in 6, fan_out 4; conv2d gets (1, 1, 6, 4), the same fans and element count
 GLOBAL_SEED = 1
@@ -107,6 +108,13 @@ CREATORS = [
     Creator("tf_keras Dense", _dense_of(lambda api: api.legacy_keras), [LEGACY_KERAS], eager_in_tf2=True),
 ]
 
+# Keras 3 on jax or torch draws its initializers from the backend's own random streams (jax.random, torch), not
+# TensorFlow's: the seed table records TensorFlow's, so its Keras entries need the TensorFlow backend.
+TENSORFLOW_RANDOM = on_tensorflow_backend(["a Keras initializer's random stream"])
+for _creator in CREATORS:
+    if "Dense" in _creator.name:
+        _creator.requires.append(TENSORFLOW_RANDOM)
+
 GLOROT_LIMIT = math.sqrt(6.0 / (SHAPE[0] + SHAPE[1]))
 TRUNCATED_STDDEV = 0.5
 # He normal: a normal truncated at two standard deviations, sqrt(2 / fan_in), divided by 0.8796 (the
@@ -141,6 +149,9 @@ INITIALIZERS = [
                 lambda api, s: _keras_init(api, "RandomUniform")(-UNIFORM_LIMIT, UNIFORM_LIMIT, seed=s),
                 UNIFORM_LIMIT, [TF_KERAS]),
 ]
+for _init in INITIALIZERS:
+    if _init.family == "keras":
+        _init.requires.append(TENSORFLOW_RANDOM)
 
 
 def _value(var):

@@ -23,6 +23,7 @@ the others outside it).
 import numpy as np
 
 from ..harness import _to_numpy
+from ..routes.registry import on_tensorflow_backend
 from ..numerics.tolerance import Tracked
 from . import steps
 
@@ -54,12 +55,20 @@ def _base(name):
     return [o for o in steps.OPTIMIZERS if o.name == name][0]
 
 
+# The decay is measured on a tf.Variable stepped by a tf.keras optimizer: TensorFlow's variables need the
+# TensorFlow backend (a Keras 3 optimizer on jax or torch steps that backend's variables).
+KERAS_ON_TF_VARIABLES = on_tensorflow_backend(["a tf.keras optimizer on a tf.Variable"])
+
+
 def _keras_missing(build):
     def missing(api):
         if not api.tf2:
             return "Keras optimizers run eagerly only on TensorFlow 2 (installed: %s)" % api.tf_version
         if api.tf_keras_module is None:
             return api.tf_keras_module_reason
+        tensorflow_only = KERAS_ON_TF_VARIABLES.missing(api)
+        if tensorflow_only:
+            return tensorflow_only
         try:
             build(api)
         except Exception as exc:  # TypeError: unexpected keyword / AttributeError: no AdamW
