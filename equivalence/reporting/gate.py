@@ -158,8 +158,9 @@ def _backend_baseline(data, backend, tensorflow, keras):
 
 def _tf_axis_baseline(data, tensorflow, flavour, against=None):
     releases = recorded(data)
-    if against:
-        chosen = [r for r in releases if against in (r["label"], r["env"])] or [
+    if against:  # a label or env of any axis
+        every = releases + recorded(data, "keras_releases") + recorded(data, "keras_backends")
+        chosen = [r for r in every if against in (r["label"], r["env"])] or [
             r for r in releases if r["tensorflow"] == against and r["keras_flavour"] == flavour] or [
             r for r in releases if r["tensorflow"] == against]
         if not chosen:

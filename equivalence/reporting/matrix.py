@@ -480,6 +480,10 @@ def render(data):
 
 
 def _change_lines(changes, heading):
+    """Markdown lines for changes, grouped by (before, after). A route that became unavailable shows that line
+    alone (with its reason), not each of its facts going to *(none)*."""
+    gone = set((b, a, n) for b, a, n, fact, old, new in changes if fact == "available" and str(new).startswith("no"))
+    changes = [c for c in changes if c[3] == "available" or c[5] is not None or (c[0], c[1], c[2]) not in gone]
     out, current = [], None
     for before, after, name, fact, old, new in changes:
         if (before, after) != current:
@@ -554,8 +558,7 @@ def backend_section(backend_releases, tf_releases):
     else:
         out.append("None.")
     out += ["", "### Facts that differ from the TensorFlow backend", ""]
-    changes = [c for c in backend_changes(backend_releases, tf_releases)
-               if not (c[3] == "status" and c[5] == "unavailable")]  # the routes above that skip there
+    changes = backend_changes(backend_releases, tf_releases)
     if not changes:
         out.append("Every fact of every backend is the TensorFlow backend's.")
     return out + _change_lines(changes, "####")

@@ -113,7 +113,8 @@ def _add_sample(entry, sample, n_examples):
 def dtype_probe(api, route):
     """Measured, not declared: what one small case in each dtype does through this route.
 
-    "ok" (matches the reference), "mismatch", or the exception type it raised.
+    "ok" (matches the reference), "mismatch", "stored as <dtype>" (the variable read back holds another
+    dtype: JAX without x64 keeps float64 weights as float32), or the exception type it raised.
     The registry's declarations are what the tests hold the route to; this is
     what the version matrix compares across releases.
     """
@@ -122,7 +123,10 @@ def dtype_probe(api, route):
     for dtype in ALL_DTYPES:
         try:
             case = case_from_plan(api, _plan(dtype, shape))
-            outcome[dtype] = "ok" if verify(api, route, case).ok else "mismatch"
+            verdict = verify(api, route, case)
+            stored = str(verdict.measurement.readback.dtype) if verdict.measurement is not None else dtype
+            outcome[dtype] = "ok" if verdict.ok else (
+                "stored as %s" % stored if stored != str(api.numpy_dtype(dtype)) else "mismatch")
         except Exception as exc:  # the outcome is the exception's type
             outcome[dtype] = type(exc).__name__
     return outcome
