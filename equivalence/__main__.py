@@ -18,7 +18,8 @@
   matrix [--reports DIR] [--out MD] [--data JSON] [--keras-reports DIR] [--backend-reports DIR]
          [--tf-axis-from OLD_JSON]
                                         merge every env's report into docs/SEMANTICS.md: the TF axis
-                                        (reports/*.json) and the Keras axis (reports/keras-history/)
+                                        (reports/*.json), the Keras axis (reports/keras-history/) and
+                                        the Keras 3 backends (reports/keras-backends/)
   figures [--docs DIR]                  redraw docs/figures/*.svg from the committed data (needs matplotlib)
   progress                              where each env of a running `tox -m history` is
   migrate [--sweep] [--json PATH] [--program NAME]

@@ -58,6 +58,24 @@ def test_a_keras_release_is_compared_with_the_record_of_its_keras_minor(release)
             assert chosen is release, (keras, chosen["label"], why)
 
 
+BACKEND_AXIS = gate.recorded(DATA, "keras_backends")
+
+
+@pytest.mark.parametrize("release", BACKEND_AXIS, ids=[r["label"] for r in BACKEND_AXIS])
+def test_a_keras_backend_is_compared_with_the_record_of_its_backend(release):
+    """A Keras 3 install on jax or torch is gated against that backend's record (its other patch releases too), and
+    the same install on the TensorFlow backend against the TF axis's, never a backend's."""
+    minor = parse_version(release["keras"])[:2]
+    for keras in (release["keras"], "%d.%d.99" % minor):
+        chosen, why = gate.baseline(DATA, release["tensorflow"], "keras3", keras=keras,
+                                    backend=release["keras_backend"])
+        assert chosen is release, (keras, chosen and chosen["label"], why)
+        on_tensorflow, why = gate.baseline(DATA, release["tensorflow"], "keras3", keras=keras, backend="tensorflow")
+        assert on_tensorflow is not None and not on_tensorflow.get("keras_backend"), (keras, why)
+    chosen, why = gate.baseline(DATA, release["tensorflow"], "keras3", keras=release["keras"], backend="not-a-backend")
+    assert chosen is None and "no run on the Keras not-a-backend backend" in why, why
+
+
 def test_no_baseline_before_the_first_recorded_release():
     oldest = min(parse_version(r["tensorflow"]) for r in RECORDED if r["keras_flavour"] == "keras2")
     earlier = "%d.%d.0" % (oldest[0], oldest[1] - 1)
@@ -136,9 +154,10 @@ def recorded_here(api):
                 v["keras_flavour"] != "keras3" or release.get("keras") == v["keras"]) and (
                 release.get("keras_backend", "tensorflow") == v["keras_backend"]):
             return release
-    pytest.skip("docs/semantics.json records no run of TF %s (%s, Keras %s): the gate compares it with %s"
-                % (v["tensorflow"], v["keras_flavour"], v["keras"],
-                   (gate.baseline(DATA, v["tensorflow"], v["keras_flavour"])[0] or {}).get("label")))
+    pytest.skip("docs/semantics.json records no run of TF %s (%s, Keras %s, backend %s): the gate compares it with %s"
+                % (v["tensorflow"], v["keras_flavour"], v["keras"], v["keras_backend"],
+                   (gate.baseline(DATA, v["tensorflow"], v["keras_flavour"], keras=v["keras"],
+                                  backend=v["keras_backend"])[0] or {}).get("label")))
 
 
 def test_the_gate_passes_on_the_recorded_release(api, recorded_here):

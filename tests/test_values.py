@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume
 
 from equivalence.numerics import tolerance
-from equivalence.harness import expectation, run_route, verify
+from equivalence.harness import Case, expectation, run_route, verify
 from equivalence.routes import ROUTES
 from equivalence.strategies import plans
 
@@ -49,6 +49,14 @@ def test_dtype_support_is_as_declared(api, route, dtype):
         assert (str(m.readback.dtype), m.dtype) == (declared.stores_as, declared.stores_as), (
             "%s with %s weights on %s: declared (%s) to store them as %s; the variable holds %s, the penalty %s" % (
                 route.name, dtype, api.describe(), reason, declared.stores_as, m.readback.dtype, m.dtype))
+        # and the penalty is the reference of the weights as stored (rounded to stores_as), judged in that dtype
+        stored = Case(case.weights.astype(api.numpy_dtype(declared.stores_as)), declared.stores_as, case.lam,
+                      case.init)
+        ref, tol = expectation(route, stored, api)
+        assert tol.accepts(m.value, ref.value), (
+            "%s with %s weights stored as %s on %s: penalty %r, the %s reference %r (%s)" % (
+                route.name, dtype, declared.stores_as, api.describe(), m.value, declared.stores_as, ref.value,
+                tol.describe()))
         return
     if reason and declared is not None and declared.inaccurate_on(api):
         # declared to run off the reference (an upstream bug its reason names): still so, or the bug was fixed
@@ -56,6 +64,9 @@ def test_dtype_support_is_as_declared(api, route, dtype):
         assert not verdict.ok, (
             "%s with %s weights on %s: declared off the reference (%s), and it now agrees: the upstream bug is "
             "fixed here, drop the declaration" % (route.name, dtype, api.describe(), reason))
+        # off by its value alone: the weights read back and the penalty's dtype are right
+        assert "off the reference by more than the tolerance" in verdict.message and not any(
+            p in verdict.message for p in ("read back differs", "the penalty has dtype")), verdict.message
         return
     if reason:
         with pytest.raises(Exception) as raised:

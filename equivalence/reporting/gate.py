@@ -52,7 +52,8 @@ def load_data(path):
 
 # -- which recorded release to compare with ----------------------------------------------------
 def recorded(data, axis="releases"):
-    """The measured release entries of one axis: "releases" (the TF axis) or "keras_releases" (the Keras axis)."""
+    """The measured release entries of one axis: "releases" (the TF axis), "keras_releases" (the Keras axis) or
+    "keras_backends" (the Keras 3 backends other than TensorFlow)."""
     return [renamed_release(r) for r in data.get(axis) or [] if r.get("tensorflow")]
 
 

@@ -559,7 +559,10 @@ def backend_section(backend_releases, tf_releases):
         out.append("None.")
     out += ["", "### Facts that differ from the TensorFlow backend", ""]
     changes = backend_changes(backend_releases, tf_releases)
-    if not changes:
+    if not tf_backend:
+        out.append("The TF axis records no Keras 3 release of the same TF and Keras as these backends: nothing to "
+                   "compare them with (record the TensorFlow backend's env of that TF and Keras).")
+    elif not changes:
         out.append("Every fact of every backend is the TensorFlow backend's.")
     return out + _change_lines(changes, "####")
 
@@ -773,12 +776,13 @@ def main(args):
     paths = glob.glob(os.path.join(args.reports, "*.json"))
     expected = history_envs(args.tox_ini) if os.path.exists(args.tox_ini) else []
     if getattr(args, "tf_axis_from", None):
-        # The Keras axis alone was measured: the TF axis's release entries as an earlier run recorded them.
+        # The TF axis (and the Keras and backend axes, unless their reports are given) as an earlier run recorded them.
         with open(args.tf_axis_from) as f:
             kept = json.load(f)
         merged = {"schema": 1, "releases": kept["releases"]}
-        if kept.get("keras_releases"):  # kept too, unless --keras-reports gives the Keras axis anew (below)
-            merged["keras_releases"] = kept["keras_releases"]
+        for axis in ("keras_releases", "keras_backends"):  # kept too, unless their reports give them anew (below)
+            if kept.get(axis):
+                merged[axis] = kept[axis]
         paths = []
         print("the TF axis: %d release entries kept from %s" % (len(merged["releases"]), args.tf_axis_from))
     else:

@@ -44,8 +44,8 @@ import numpy as np
 
 from .plumbing import (NOT_KERAS3_LAYER, Attached, Attachment, Crossing, Reader, READERS as CORE_READERS, layer_module,
                        _global_variable)
-from .registry import (CONTRIB, Built, KernelShape, Requirement, keras_backend, product, since_tf, sum_entries,
-                       tf_in)
+from .registry import (CONTRIB, Built, KernelShape, Requirement, keras_backend, on_backend_array, product, since_tf,
+                       sum_entries, tf_in)
 
 # -- weight shapes that follow from a layer's sizes ----------------------------------------------
 SIZES = (1, 4)  # the layer sizes a case draws: n_in and n_out in [1, 4] (the array stays small)
@@ -466,8 +466,8 @@ class Trained(Built):
 
 
 def _zero_loss(api, keras):
-    # keras.ops on Keras 3 (any backend), tf on Keras 2: the loss sees the backend's tensors
-    reduce_sum = keras.ops.sum if hasattr(keras, "ops") else api.tf.reduce_sum
+    # on a Keras 3 backend other than TensorFlow the loss sees that backend's tensors: keras.ops there
+    reduce_sum = api.tf.reduce_sum if keras_backend(api) == "tensorflow" else keras.ops.sum
 
     def zero(y_true, y_pred):
         return 0.0 * reduce_sum(y_pred)  # exactly 0, and a gradient of exactly 0
@@ -477,7 +477,7 @@ def _zero_loss(api, keras):
 def _value(api, at, v):
     """A variable's value as a NumPy copy: eagerly, through keras.ops on a Keras 3 backend other than
     TensorFlow, or through Keras' session in a TF 1.x graph."""
-    if keras_backend(api) != "tensorflow" and not api.tf.is_tensor(v):
+    if on_backend_array(api, v):
         return np.array(at.keras.ops.convert_to_numpy(v))
     if api.tf2:
         return np.array(v.numpy())

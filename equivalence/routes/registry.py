@@ -65,21 +65,28 @@ KERAS_MODULE_NAMES = ("tf.keras", "keras3", "tf_keras")
 KERAS_CONTAINERS = ("layer", "model", "restorable")
 
 
-def on_tensorflow_backend(parts):
-    """A Requirement for a route with Keras in it whose `parts` (record names) compute with TensorFlow itself:
-    tf ops, a v1 graph or its collections, tf.GradientTape. Keras 3 on jax, torch or numpy neither makes nor
-    takes TensorFlow tensors, so in a backend env (tox -m keras-backends) the route is skipped; it runs, with
-    the same TensorFlow, in the TensorFlow-backend env beside it."""
+def on_tensorflow_backend(parts, why=None, keras_module=None):
+    """A Requirement for something with Keras in it whose `parts` (names) compute with TensorFlow itself: tf ops,
+    a v1 graph or its collections, tf.GradientTape. Keras 3 on jax, torch or numpy neither makes nor takes
+    TensorFlow tensors, so in a backend env (tox -m keras-backends) it is skipped; it runs, with the same
+    TensorFlow, in the TensorFlow-backend env beside it. `why`: the reason's text after "KERAS_BACKEND=<b>: "
+    (default: what a route's parts do); `keras_module`: the Keras module involved ("tf.keras", "keras3",
+    "tf_keras"), missing only where it is Keras 3 (tf_keras and Keras 2 run on TensorFlow whatever the backend)."""
     what = " and ".join(parts)
+    why = why or ("%s compute%s with TensorFlow itself, and Keras on {backend} neither makes nor takes TensorFlow "
+                  "tensors (the route runs on the TensorFlow backend)" % (what, "s" if len(parts) == 1 else ""))
 
     def missing(api):
         backend = keras_backend(api)
-        if backend == "tensorflow":
+        if backend == "tensorflow" or keras_module and module_keras3_version(api, keras_module) is None:
             return None
-        return ("KERAS_BACKEND=%s: %s compute%s with TensorFlow itself, and Keras on %s neither makes nor "
-                "takes TensorFlow tensors (the route runs on the TensorFlow backend)"
-                % (backend, what, "s" if len(parts) == 1 else "", backend))
+        return "KERAS_BACKEND=%s: %s" % (backend, why.format(backend=backend))
     return Requirement("the TensorFlow backend (%s)" % what, missing)
+
+
+def on_backend_array(api, x):
+    """Whether `x` is a Keras 3 backend's array (jax, torch, numpy), not a TF tensor: read it with keras.ops."""
+    return keras_backend(api) != "tensorflow" and not api.tf.is_tensor(x)
 
 
 def first_missing(requirements, api, observed=False):
@@ -191,8 +198,8 @@ CONV2D_OP = Kernel("Conv2D", float64=tf_in("a float64 CPU kernel for Conv2D", ("
 LAYER_MATMUL = Kernel("MatMul (a v1 layer's forward pass)",
                       bfloat16=tf_in("a bfloat16 CPU kernel for MatMul", ("1.10", None)))
 
-# What a Keras 3 backend other than TensorFlow stores arrays in (every route without TensorFlow parts reaches it:
-# Route.kernels). JAX computes in 32 bits unless JAX_ENABLE_X64 is set before jax is imported: a float64 array
+# What a Keras 3 backend other than TensorFlow stores arrays in (every route that runs on the backend reaches it:
+# Route.kernels, backend_arrays). JAX computes in 32 bits unless JAX_ENABLE_X64 is set before jax is imported: a float64 array
 # becomes float32 with a UserWarning ("Explicitly requested dtype float64 requested in asarray is not available"),
 # and a Keras 3.15 Variable of dtype "float64" then holds float32 values (measured on jax 0.10.2; JAX's "Double
 # (64bit) precision" in its sharp bits). The harness's read-back check would fail on every such case.
@@ -206,8 +213,18 @@ def _jax_float64(api):
             "of dtype float64 holds float32 values)")
 
 
-BACKEND_ARRAYS = Kernel("the Keras backend's arrays", float64=Requirement("64-bit arrays on the Keras backend",
-                                                                           _jax_float64, stores_as="float32"))
+_BACKEND_ARRAYS = {}
+
+
+def backend_arrays(keras_module):
+    """The Kernel record of a Keras 3 backend's arrays, for routes whose Keras is `keras_module` (not a TensorFlow
+    op: what the route's weights are stored in where that Keras is Keras 3 on another backend than TensorFlow)."""
+    if keras_module not in _BACKEND_ARRAYS:
+        _BACKEND_ARRAYS[keras_module] = Kernel("the Keras backend's arrays", float64=Requirement(
+            "64-bit arrays on the Keras backend",
+            lambda api: _jax_float64(api) if module_keras3_version(api, keras_module) is not None else None,
+            stores_as="float32"))
+    return _BACKEND_ARRAYS[keras_module]
 
 # MatMul: OrthogonalRegularizer's Gram matrix (float32 / float64 on every release it exists in).
 MATMUL = Kernel("MatMul")
@@ -291,7 +308,7 @@ def sum_entries(api, entries):
     entries = list(entries)
     if not entries:
         return 0.0
-    if keras_backend(api) != "tensorflow" and not api.tf.is_tensor(entries[0]):
+    if on_backend_array(api, entries[0]):
         return functools.reduce(api.keras3.ops.add, entries)
     return api.tf.add_n(entries)
 
@@ -325,16 +342,20 @@ class Route(object):
         # Keras 3 backends (tox -m keras-backends): a route with Keras in it runs on the installed backend, unless
         # a part computes with TensorFlow itself (then it needs the TensorFlow backend); one without Keras runs
         # on TensorFlow whatever KERAS_BACKEND says.
-        self.uses_keras = regularizer.module in KERAS_MODULE_NAMES or attachment.fills in KERAS_CONTAINERS
+        # keras_module: the Keras module of its regularizer, or of its layer (tf.keras for the other regularizers)
+        self.keras_module = regularizer.module if regularizer.module in KERAS_MODULE_NAMES else (
+            "tf.keras" if attachment.fills in KERAS_CONTAINERS else None)
+        self.uses_keras = self.keras_module is not None
         tensorflow_parts = [r.name for r in (regularizer, attachment, reader) if r.needs_tensorflow]
-        self.backend_neutral = self.uses_keras and not tensorflow_parts
+        self.runs_on_keras_backend = self.uses_keras and not tensorflow_parts
         if self.uses_keras and tensorflow_parts:
-            self.requires += (on_tensorflow_backend(tensorflow_parts),)
+            self.requires += (on_tensorflow_backend(tensorflow_parts, keras_module=self.keras_module),)
         # the regularizer's own shape is the stricter one where it has one (product() checks they meet)
         self.kernel = regularizer.kernel_shape or attachment.kernel or ANY
         self.dtypes = regularizer.dtypes
         # a route that runs on any Keras 3 backend also reaches that backend's arrays (BACKEND_ARRAYS)
-        self.kernels = regularizer.kernels + attachment.kernels + ((BACKEND_ARRAYS,) if self.backend_neutral else ())
+        self.kernels = regularizer.kernels + attachment.kernels + (
+            (backend_arrays(self.keras_module),) if self.runs_on_keras_backend else ())
         self.gradient_kernels = regularizer.gradient_kernels
         self.dtype_requires = dict(colocated or {})
         for dtype, req in regularizer.dtype_requires.items():
@@ -379,13 +400,12 @@ class Route(object):
         return first_missing_kernel(self.kernels, api, dtype) or (req.missing(api) if req else None)
 
     def dtype_requirement(self, api, dtype):
-        """The Requirement behind dtype_unavailable(api, dtype) (a kernel's or the record's), or None."""
-        for kernel in self.kernels:
-            req = kernel.by_dtype.get(dtype)
-            if req is not None and req.missing(api):
+        """The Requirement whose reason dtype_unavailable(api, dtype) gives (a kernel's or the record's), or None."""
+        reason = self.dtype_unavailable(api, dtype)
+        for req in [k.by_dtype.get(dtype) for k in self.kernels] + [self.dtype_requires.get(dtype)]:
+            if req is not None and reason is not None and req.missing(api) == reason:
                 return req
-        req = self.dtype_requires.get(dtype)
-        return req if req is not None and req.missing(api) else None
+        return None
 
     def gradient_dtype_unavailable(self, api, dtype):
         """Why the gradient of this route's penalty cannot be taken in `dtype` here, or None."""
@@ -406,7 +426,8 @@ class Route(object):
     def on_backend(self, api):
         """Whether this route runs on a Keras 3 backend other than TensorFlow here: its weights are then that
         backend's arrays (harness.WeightSource), and its results are read with keras.ops."""
-        return self.backend_neutral and keras_backend(api) != "tensorflow"
+        return (self.runs_on_keras_backend and keras_backend(api) != "tensorflow"
+                and module_keras3_version(api, self.keras_module) is not None)
 
     def runs_in_graph(self, api):
         """TF 1.x is graph-only; on 2.x the collection-based APIs need a v1 graph."""

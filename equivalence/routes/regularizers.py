@@ -182,7 +182,6 @@ def _keras3_orthogonal_float64(always):
     return Requirement("a float64 OrthogonalRegularizer", missing, inaccurate=TORCH_FLOAT64_MATMUL.missing)
 
 
-
 # Upstream bug keras-team/keras#23704 (open; measured on Keras 3.15.1, torch 2.13.0 CPU): on the torch backend
 # ops.matmul of two float64 tensors returns float32 (backend/torch/numpy.py matmul takes its result dtype from
 # dtypes.result_type, which maps 64-bit floats to 32-bit off TensorFlow), so OrthogonalRegularizer's Gram matrix,
@@ -194,7 +193,7 @@ TORCH_FLOAT64_MATMUL = Requirement(
     "a float64 matmul on the Keras backend",
     lambda api: ("upstream bug keras-team/keras#23704: on KERAS_BACKEND=torch ops.matmul of float64 tensors returns "
                  "float32, so the float64 orthogonal penalty has float32 precision") if keras_backend(api) == "torch"
-    else None, inaccurate=True)
+    else None)
 
 
 # tf.keras.regularizers.OrthogonalRegularizer: from Keras 2.9 (TF 2.9; reference.py's block comment).

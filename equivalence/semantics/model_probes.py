@@ -9,7 +9,8 @@ session Keras uses; on TF 2 eagerly.
 import numpy as np
 
 from ..routes.models import format_missing, restore, sgd
-from ..routes.registry import CONTRIB, keras_backend, on_tensorflow_backend, since_tf, sum_entries
+from ..routes.registry import (CONTRIB, keras_backend, on_backend_array, on_tensorflow_backend, since_tf,
+                               sum_entries)
 from ..routes.regularizers import FLAVOURS
 from . import model_table as T
 
@@ -37,7 +38,7 @@ def _l(keras, name, lam):
 
 
 def _value(api, keras, x):
-    if keras_backend(api) != "tensorflow" and not api.tf.is_tensor(x):  # a jax / torch / numpy array
+    if on_backend_array(api, x):  # a jax / torch / numpy array
         return np.asarray(api.keras3.ops.convert_to_numpy(x))
     if api.tf2:
         return np.asarray(x.numpy() if hasattr(x, "numpy") else x)
@@ -98,7 +99,8 @@ def _evaluate_penalty(api, keras):
     return T.significant(result[0] if isinstance(result, (list, tuple)) else result)
 
 
-TF_GRADIENT_TAPE = on_tensorflow_backend(["tf.GradientTape"])
+TF_GRADIENT_TAPE = on_tensorflow_backend(["tf.GradientTape"], "the probe differentiates with tf.GradientTape, which does "
+                                         "not see a Keras variable of {backend}", keras_module="tf.keras")
 
 
 def _tape_outside_inside(api, keras):

@@ -14,7 +14,7 @@ from ..numerics import reference, tolerance as tolerance_mod
 from ..numerics.reduction import reference_tolerance
 from ..harness import Case, run_route
 from ..initializers import InitSpec
-from ..routes.registry import first_missing, keras_backend, sum_entries
+from ..routes.registry import first_missing, keras_backend, on_backend_array, sum_entries
 
 # The weights every lambda probe uses: small, ordinary, float32, not all one sign.
 PROBE_WEIGHTS = np.random.RandomState(0).randn(3, 2)
@@ -336,7 +336,7 @@ def collection_probe(api, scenario, weights=PROBE_WEIGHTS):
 
 def _eager_numpy(api, x):
     """An eager result as NumPy: a TF tensor's .numpy(), or keras.ops on a Keras 3 backend's array."""
-    if keras_backend(api) != "tensorflow" and not api.tf.is_tensor(x):
+    if on_backend_array(api, x):
         return api.keras3.ops.convert_to_numpy(x)
     return x.numpy()
 

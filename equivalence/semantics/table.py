@@ -94,7 +94,7 @@ class Row(object):
         if klo or khi:
             rng += ", " + ", ".join(p for p in (klo, khi) if p)
         if self.backends:
-            rng += ", KERAS_BACKEND=%s" % "|".join(self.backends)
+            rng += ", KERAS_BACKEND=%s" % "/".join(self.backends)  # ("|" would split a Markdown table cell)
         return rng
 
     def covers(self, api):

@@ -110,10 +110,16 @@ CREATORS = [
 
 # Keras 3 on jax or torch draws its initializers from the backend's own random streams (jax.random, torch), not
 # TensorFlow's: the seed table records TensorFlow's, so its Keras entries need the TensorFlow backend.
-TENSORFLOW_RANDOM = on_tensorflow_backend(["a Keras initializer's random stream"])
-for _creator in CREATORS:
-    if "Dense" in _creator.name:
-        _creator.requires.append(TENSORFLOW_RANDOM)
+def _tensorflow_random(keras_module):
+    return on_tensorflow_backend(["a Keras initializer's random stream"], "Keras initializers draw from {backend}'s "
+                                 "own random streams, not TensorFlow's, which the seed table records",
+                                 keras_module=keras_module)
+
+
+for _creator in CREATORS:  # the Dense of a Keras that may be Keras 3 (tf_keras runs on TensorFlow)
+    _module = {"tf.keras Dense": "tf.keras", "keras (3) Dense": "keras3"}.get(_creator.name)
+    if _module:
+        _creator.requires.append(_tensorflow_random(_module))
 
 GLOROT_LIMIT = math.sqrt(6.0 / (SHAPE[0] + SHAPE[1]))
 TRUNCATED_STDDEV = 0.5
@@ -150,8 +156,8 @@ INITIALIZERS = [
                 UNIFORM_LIMIT, [TF_KERAS]),
 ]
 for _init in INITIALIZERS:
-    if _init.family == "keras":
-        _init.requires.append(TENSORFLOW_RANDOM)
+    if _init.family == "keras":  # tf.keras' initializers (_keras_init)
+        _init.requires.append(_tensorflow_random("tf.keras"))
 
 
 def _value(var):

@@ -57,7 +57,9 @@ def _base(name):
 
 # The decay is measured on a tf.Variable stepped by a tf.keras optimizer: TensorFlow's variables need the
 # TensorFlow backend (a Keras 3 optimizer on jax or torch steps that backend's variables).
-KERAS_ON_TF_VARIABLES = on_tensorflow_backend(["a tf.keras optimizer on a tf.Variable"])
+KERAS_ON_TF_VARIABLES = on_tensorflow_backend(
+    ["a tf.keras optimizer on a tf.Variable"], "tf.keras' optimizers are {backend}'s here and do not step a "
+    "tf.Variable (the decay is measured on one)", keras_module="tf.keras")
 
 
 def _keras_missing(build):
