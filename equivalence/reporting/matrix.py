@@ -96,10 +96,9 @@ def history_envs(tox_ini, label="history"):
 KERAS_HISTORY = "keras-history"
 
 
-def keras_history_releases(tox_ini):
-    """[(TF version tuple, "keras3", {"tensorflow": ..., "keras": ...})] of the `keras-history` envs, from the
-    pins tox.ini gives their factors (`tf216: tensorflow-cpu==2.16.2`, `keras30: keras==3.0.5`): the Keras axis's
-    releases, for the dead-row check, before their reports are merged into the matrix."""
+def factor_pins(tox_ini):
+    """{(factor, package): version} of tox.ini's single-factor pins of tensorflow-cpu and keras (`tf216:
+    tensorflow-cpu==2.16.2`, `keras30: keras==3.0.5`)."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(tox_ini)
     pins = {}
@@ -107,11 +106,21 @@ def keras_history_releases(tox_ini):
         m = re.match(r"\s*([\w.-]+)\s*:\s*(tensorflow-cpu|keras)==([\w.]+)\s*$", line)
         if m:
             pins[(m.group(1), m.group(2))] = m.group(3)
-    out = []
+    return pins
+
+
+def _pinned(pins, factors, package):
+    return [pins[(f, package)] for f in factors if (f, package) in pins]
+
+
+def keras_history_releases(tox_ini):
+    """[(TF version tuple, "keras3", {"tensorflow": ..., "keras": ...})] of the `keras-history` envs, from the
+    pins tox.ini gives their factors (factor_pins): the Keras axis's releases, for the dead-row check, before
+    their reports are merged into the matrix."""
+    pins, out = factor_pins(tox_ini), []
     for env in history_envs(tox_ini, KERAS_HISTORY):
         factors = env.split("-")
-        tf = [pins[(f, "tensorflow-cpu")] for f in factors if (f, "tensorflow-cpu") in pins]
-        keras = [pins[(f, "keras")] for f in factors if (f, "keras") in pins]
+        tf, keras = _pinned(pins, factors, "tensorflow-cpu"), _pinned(pins, factors, "keras")
         if len(tf) != 1 or len(keras) != 1:
             raise ValueError("tox.ini: %s env %s pins no single tensorflow-cpu and keras" % (KERAS_HISTORY, env))
         out.append((parse_version(tf[0]), "keras3", {"tensorflow": tf[0], "keras": keras[0]}))
@@ -126,17 +135,10 @@ def keras_backend_releases(tox_ini):
     """[(TF version tuple, "keras3", {"tensorflow": ..., "keras_backend": ...})] of the `keras-backends` envs
     (tf221-keras3-jax-py311: the TF pin of its tf factor, the backend its factor names): the backend axis's
     releases, for the dead-row check, before their reports are merged into the matrix."""
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(tox_ini)
-    pins = {}
-    for line in parser.get("testenv", "deps", fallback="").splitlines():
-        m = re.match(r"\s*([\w.-]+)\s*:\s*tensorflow-cpu==([\w.]+)\s*$", line)
-        if m:
-            pins[m.group(1)] = m.group(2)
-    out = []
+    pins, out = factor_pins(tox_ini), []
     for env in history_envs(tox_ini, KERAS_BACKENDS):
         factors = env.split("-")
-        tf = [pins[f] for f in factors if f in pins]
+        tf = _pinned(pins, factors, "tensorflow-cpu")
         backend = [f for f in factors if f in BACKEND_FACTORS]
         if len(tf) != 1 or len(backend) != 1:
             raise ValueError("tox.ini: %s env %s names no single TF pin and backend" % (KERAS_BACKENDS, env))
