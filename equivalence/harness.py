@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from .numerics import reference, tolerance as tolerance_mod
-from .routes.registry import Built, sum_entries  # noqa: F401  (the routes' result; re-exported)
+from .routes.registry import Built, on_backend_array, sum_entries  # noqa: F401  (the routes' result; re-exported)
 from .verdict import Verdict, failure_message, ratio, run_command  # noqa: F401  (ratio: public)
 
 
@@ -158,10 +158,10 @@ class WeightSource(object):
         return self.api.tf.Variable(self.tensor(), name=name)
 
 
-def to_numpy(api, x, on_backend=False):
-    """A tensor, variable or number as NumPy; `on_backend`: a Keras 3 backend's object (a torch tensor that
-    requires grad, a bfloat16 torch tensor, a jax array), read with keras.ops.convert_to_numpy."""
-    if on_backend:
+def to_numpy(api, x):
+    """A tensor, variable or number as NumPy; a Keras 3 backend's object (registry.on_backend_array: a torch
+    tensor that requires grad, a bfloat16 torch tensor, a jax array) is read with keras.ops.convert_to_numpy."""
+    if on_backend_array(api, x):
         return api.keras3.ops.convert_to_numpy(x)
     return _to_numpy(x)
 
@@ -231,15 +231,15 @@ def run_route(api, route, case):
         built = route.build(api, source, case.lam)
         # the NumPy backend's tensors are NumPy scalars and arrays: only a Python number is not a tensor
         tensor = type(built.loss) not in (int, float)  # (np.float64 is a float subclass)
-        loss = to_numpy(api, built.loss, on_backend=True) if tensor else built.loss
-        readback = to_numpy(api, built.weights, on_backend=True)
-        loss_dtype = api.keras3.backend.standardize_dtype(built.loss.dtype) if tensor else None
+        loss = to_numpy(api, built.loss) if tensor else built.loss
+        readback = to_numpy(api, built.weights)
+        loss_dtype = dtype_name(built.loss) if tensor else None
     else:
         source = WeightSource(api, weights, case.dtype, graph_mode=False)
         built = route.build(api, source, case.lam)
         loss = _to_numpy(built.loss) if _is_tensor_like(api, built.loss) else built.loss
         readback = _read_back(api, built.weights)
-        loss_dtype = _dtype_name(built.loss) if _is_tensor_like(api, built.loss) else None
+        loss_dtype = dtype_name(built.loss) if _is_tensor_like(api, built.loss) else None
     seconds = time.perf_counter() - start
     EXAMPLES[route.name] += 1
     return Measurement(_as_float(loss), loss_dtype,
@@ -253,9 +253,12 @@ def _as_float(loss):
     return float(np.asarray(loss).astype(np.float64))
 
 
-def _dtype_name(x):
+def dtype_name(x):
+    """A tensor's dtype name, or None: TF (a v1 graph's `float32_ref` as float32), jax and NumPy dtypes have
+    .name; a torch dtype is spelled torch.float32."""
     dt = getattr(x, "dtype", None)
-    return getattr(dt, "name", None) or (str(dt) if dt is not None else None)
+    dt = getattr(dt, "base_dtype", dt)
+    return getattr(dt, "name", None) or (str(dt).replace("torch.", "") if dt is not None else None)
 
 
 def expectation(route, case, api=None):

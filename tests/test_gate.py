@@ -148,12 +148,9 @@ def _first_l2_route(api, family):
 @pytest.fixture(scope="module")
 def recorded_here(api):
     v = api.versions()
-    # the TF axis, the Keras axis and the backend axis (a Keras 3 backend other than TensorFlow: keras_backends)
-    for release in RECORDED + KERAS_AXIS + gate.recorded(DATA, "keras_backends"):
-        if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"] and (
-                v["keras_flavour"] != "keras3" or release.get("keras") == v["keras"]) and (
-                release.get("keras_backend", "tensorflow") == v["keras_backend"]):
-            return release
+    release = gate.recorded_run(DATA, v)  # of the TF, Keras or backend axis
+    if release is not None:
+        return release
     pytest.skip("docs/semantics.json records no run of TF %s (%s, Keras %s, backend %s): the gate compares it with %s"
                 % (v["tensorflow"], v["keras_flavour"], v["keras"], v["keras_backend"],
                    (gate.baseline(DATA, v["tensorflow"], v["keras_flavour"], keras=v["keras"],

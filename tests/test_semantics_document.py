@@ -30,14 +30,12 @@ def recorded_release(api):
     data = json.loads(_read("semantics.json"))
     v = api.versions()
     # a keras3 release is its TF and its Keras 3: the TF axis records the Keras 3 each TF resolved, the Keras
-    # axis (keras_releases, the keras-history envs) each Keras 3 minor release on a TF that admits it
-    # and the backend axis (keras_backends, tox -m keras-backends) each Keras 3 backend other than TensorFlow
-    for release in data["releases"] + (data.get("keras_releases") or []) + (data.get("keras_backends") or []):
-        if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"] and (
-                v["keras_flavour"] != "keras3" or release.get("keras") == v["keras"]) and (
-                release.get("keras_backend", "tensorflow") == v["keras_backend"]):
-            return release
-    from equivalence.reporting.gate import baseline
+    # axis (keras_releases, the keras-history envs) each Keras 3 minor release on a TF that admits it, and the
+    # backend axis (keras_backends, tox -m keras-backends) each Keras 3 backend other than TensorFlow
+    from equivalence.reporting.gate import baseline, recorded_run
+    release = recorded_run(data, v)
+    if release is not None:
+        return release
     before, _ = baseline(data, v["tensorflow"], v["keras_flavour"], keras=v["keras"], backend=v["keras_backend"])
     pytest.skip("docs/semantics.json records no run of TF %s (%s, Keras %s); the release gate compares it with %s: "
                 "python -m equivalence diff" % (v["tensorflow"], v["keras_flavour"], v["keras"],

@@ -57,6 +57,18 @@ def recorded(data, axis="releases"):
     return [renamed_release(r) for r in data.get(axis) or [] if r.get("tensorflow")]
 
 
+def recorded_run(data, versions):
+    """The entry of any axis that records this very install (`versions`: Api.versions()): its TF and Keras
+    flavour, its Keras 3 release under flavour keras3, and its Keras backend; or None."""
+    for release in recorded(data) + recorded(data, "keras_releases") + recorded(data, "keras_backends"):
+        v = versions
+        if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"] and (
+                v["keras_flavour"] != "keras3" or release.get("keras") == v["keras"]) and (
+                release.get("keras_backend", "tensorflow") == v.get("keras_backend", "tensorflow")):
+            return release
+    return None
+
+
 # Entries already renamed in place, by id; holding each entry keeps its id from being reused. `baseline`
 # calls `recorded` every time, and renaming ~2,000 cells of each of 39 releases again was 0.05 s a call.
 _RENAMED_ENTRIES = {}

@@ -326,15 +326,17 @@ def keras_axis(report_dir, tox_ini, label=KERAS_HISTORY):
 def backend_changes(backend_releases, tf_releases):
     """Every fact a Keras 3 backend records otherwise than the TensorFlow backend on the same TF and Keras (the TF
     axis's entry): (TF-backend label, backend label, route or subject, fact, TF backend's, this backend's)."""
-    pairs = []
-    for b in backend_releases:
-        if not b.get("tensorflow"):
-            continue
-        same = [r for r in tf_releases if r.get("tensorflow") == b["tensorflow"] and r.get("keras_flavour") == "keras3"
-                and r.get("keras") == b.get("keras") and not r.get("keras_backend")]
-        if same:
-            pairs.append((same[0], b))
-    return changes_between(pairs)
+    pairs = [(tensorflow_backend_entry(b, tf_releases), b) for b in backend_releases if b.get("tensorflow")]
+    return changes_between([(t, b) for t, b in pairs if t is not None])
+
+
+def tensorflow_backend_entry(backend_release, tf_releases):
+    """The TF axis's entry of the same TF and Keras 3 release as `backend_release` (the TensorFlow backend's
+    record of that install), or None."""
+    same = [r for r in tf_releases if r.get("tensorflow") == backend_release.get("tensorflow")
+            and r.get("keras_flavour") == "keras3" and r.get("keras") == backend_release.get("keras")
+            and not r.get("keras_backend")]
+    return same[0] if same else None
 
 
 def keras_timeline(keras_releases):
@@ -510,22 +512,28 @@ def keras_axis_section(keras_releases):
             r.get("keras") or "—", r.get("tensorflow") or "—", r["env"], r.get("python") or "—",
             r["status"] + (": " + r["detail"] if r.get("detail") else ""), _suite_cell(r.get("suite"))))
     measured = [r for r in keras_releases if r["routes"]]
-    names = _route_names(measured)
-    varying = [n for n in names if len(set(_cell(r["routes"].get(n)) for r in measured)) > 1]
-    out += ["", "Routes whose matrix cell differs between Keras releases (symbols as in the compatibility matrix; "
-            "the other %d routes have the same cell on every one):" % (len(names) - len(varying)), ""]
-    if varying:
-        out.append("| route | " + " | ".join(r.get("keras") or r["env"] for r in measured) + " |")
-        out.append("|---|" + "---|" * len(measured))
-        for n in varying:
-            out.append("| `%s` | " % n + " | ".join(_cell(r["routes"].get(n)) for r in measured) + " |")
-    else:
-        out.append("None.")
+    out += _varying_routes(measured, lambda r: r.get("keras") or r["env"], "between Keras releases", "on every one")
     out += ["", "### Timeline of the Keras axis", ""]
     changes = keras_timeline(keras_releases)
     if not changes:
         out.append("No fact changed between consecutive Keras releases.")
     return out + _change_lines(changes, "####")
+
+
+def _varying_routes(columns, heading, between, every):
+    """The table of the routes whose matrix cell differs between `columns` (release entries; `heading(entry)`
+    names a column), or "None."."""
+    names = _route_names(columns)
+    varying = [n for n in names if len(set(_cell(r["routes"].get(n)) for r in columns)) > 1]
+    out = ["", "Routes whose matrix cell differs %s (symbols as in the compatibility matrix; the other %d routes "
+           "have the same cell %s):" % (between, len(names) - len(varying), every), ""]
+    if not varying:
+        return out + ["None."]
+    out.append("| route | " + " | ".join(heading(r) for r in columns) + " |")
+    out.append("|---|" + "---|" * len(columns))
+    for n in varying:
+        out.append("| `%s` | " % n + " | ".join(_cell(r["routes"].get(n)) for r in columns) + " |")
+    return out
 
 
 def backend_section(backend_releases, tf_releases):
@@ -534,8 +542,7 @@ def backend_section(backend_releases, tf_releases):
     if not backend_releases:
         return []
     measured = [r for r in backend_releases if r["routes"]]
-    tf_backend = [r for r in tf_releases if r.get("keras_flavour") == "keras3" and any(
-        r.get("tensorflow") == b.get("tensorflow") and r.get("keras") == b.get("keras") for b in measured)]
+    tf_backend = [t for t in (tensorflow_backend_entry(b, tf_releases) for b in measured) if t is not None]
     columns = tf_backend[:1] + measured
     out = ["", "## The Keras 3 backends", "",
            "`tox -m keras-backends` runs the suite with `KERAS_BACKEND` set (CPU builds of jax and torch). A route",
@@ -548,17 +555,8 @@ def backend_section(backend_releases, tf_releases):
             r.get("keras_backend") or "tensorflow", r.get("keras") or "—", r.get("tensorflow") or "—", r["env"],
             r.get("python") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else ""),
             _suite_cell(r.get("suite"))))
-    names = _route_names(columns)
-    varying = [n for n in names if len(set(_cell(r["routes"].get(n)) for r in columns)) > 1]
-    out += ["", "Routes whose matrix cell differs between backends (symbols as in the compatibility matrix; the "
-            "other %d routes have the same cell on every backend):" % (len(names) - len(varying)), ""]
-    if varying:
-        out.append("| route | " + " | ".join(r.get("keras_backend") or "tensorflow" for r in columns) + " |")
-        out.append("|---|" + "---|" * len(columns))
-        for n in varying:
-            out.append("| `%s` | " % n + " | ".join(_cell(r["routes"].get(n)) for r in columns) + " |")
-    else:
-        out.append("None.")
+    out += _varying_routes(columns, lambda r: r.get("keras_backend") or "tensorflow", "between backends",
+                           "on every backend")
     out += ["", "### Facts that differ from the TensorFlow backend", ""]
     changes = backend_changes(backend_releases, tf_releases)
     if not tf_backend:

@@ -44,8 +44,7 @@ import numpy as np
 
 from .plumbing import (NOT_KERAS3_LAYER, Attached, Attachment, Crossing, Reader, READERS as CORE_READERS, layer_module,
                        _global_variable)
-from .registry import (CONTRIB, Built, KernelShape, Requirement, keras_backend, on_backend_array, product, since_tf,
-                       sum_entries, tf_in)
+from .registry import CONTRIB, Built, KernelShape, Requirement, keras_backend, product, since_tf, sum_entries, tf_in
 
 # -- weight shapes that follow from a layer's sizes ----------------------------------------------
 SIZES = (1, 4)  # the layer sizes a case draws: n_in and n_out in [1, 4] (the array stays small)
@@ -465,7 +464,8 @@ class Trained(Built):
         self.after = after
 
 
-def _zero_loss(api, keras):
+def zero_loss(api, keras):
+    """0 * sum(y_pred) as a Keras loss: exactly 0, with a gradient of exactly 0 (semantics/model_probes.py too)."""
     # on a Keras 3 backend other than TensorFlow the loss sees that backend's tensors: keras.ops there
     reduce_sum = api.tf.reduce_sum if keras_backend(api) == "tensorflow" else keras.ops.sum
 
@@ -477,10 +477,9 @@ def _zero_loss(api, keras):
 def _value(api, at, v):
     """A variable's value as a NumPy copy: eagerly, through keras.ops on a Keras 3 backend other than
     TensorFlow, or through Keras' session in a TF 1.x graph."""
-    if on_backend_array(api, v):
-        return np.array(at.keras.ops.convert_to_numpy(v))
     if api.tf2:
-        return np.array(v.numpy())
+        from ..harness import to_numpy  # (harness imports the registry this package holds)
+        return np.array(to_numpy(api, v))
     return np.array(at.keras.backend.get_value(v))
 
 
@@ -492,7 +491,7 @@ def sgd(keras, lr):
 
 
 def _compile(api, at, lr):
-    at.model.compile(optimizer=sgd(at.keras, lr), loss=_zero_loss(api, at.keras))
+    at.model.compile(optimizer=sgd(at.keras, lr), loss=zero_loss(api, at.keras))
 
 
 def _scalar(x):

@@ -8,9 +8,9 @@ session Keras uses; on TF 2 eagerly.
 
 import numpy as np
 
-from ..routes.models import format_missing, restore, sgd
-from ..routes.registry import (CONTRIB, keras_backend, on_backend_array, on_tensorflow_backend, since_tf,
-                               sum_entries)
+from ..harness import dtype_name as _dtype_name, to_numpy
+from ..routes.models import format_missing, restore, sgd, zero_loss
+from ..routes.registry import CONTRIB, on_tensorflow_backend, since_tf, sum_entries
 from ..routes.regularizers import FLAVOURS
 from . import model_table as T
 
@@ -38,10 +38,8 @@ def _l(keras, name, lam):
 
 
 def _value(api, keras, x):
-    if on_backend_array(api, x):  # a jax / torch / numpy array
-        return np.asarray(api.keras3.ops.convert_to_numpy(x))
     if api.tf2:
-        return np.asarray(x.numpy() if hasattr(x, "numpy") else x)
+        return np.asarray(to_numpy(api, x))  # (a jax / torch array through keras.ops)
     return np.asarray(keras.backend.get_value(x))
 
 
@@ -84,15 +82,9 @@ def _rebuilt_from_config(api, keras):
     return T.significant(_total(api, keras, again.losses))
 
 
-def _zero(api):
-    # Keras 3 on jax / torch / numpy hands the loss its backend's tensors
-    reduce_sum = api.tf.reduce_sum if keras_backend(api) == "tensorflow" else api.keras3.ops.sum
-    return lambda y_true, y_pred: 0.0 * reduce_sum(y_pred)
-
-
 def _evaluate_penalty(api, keras):
     model, _ = _functional(keras, _l(keras, "l2", T.AFTER_BUILD_LAMBDA))
-    model.compile(optimizer=sgd(keras, 0.125), loss=_zero(api))
+    model.compile(optimizer=sgd(keras, 0.125), loss=zero_loss(api, keras))
     x = np.ones((2, T.AFTER_BUILD_SHAPE[0]), np.float32)
     y = np.zeros((2, T.AFTER_BUILD_SHAPE[1]), np.float32)
     result = model.evaluate(x, y, verbose=0)
@@ -137,7 +129,7 @@ def _shared_after_compile(api, keras):
     dense = keras.layers.Dense(T.AFTER_BUILD_SHAPE[1], use_bias=False, kernel_initializer="ones",
                                kernel_regularizer=_l(keras, "l2", T.AFTER_BUILD_LAMBDA))
     model = keras.Model([a, b], keras.layers.Add()([dense(a), dense(b)]))
-    model.compile(optimizer=sgd(keras, 0.125), loss=_zero(api))
+    model.compile(optimizer=sgd(keras, 0.125), loss=zero_loss(api, keras))
     return _entries_and_multiple(api, keras, model)
 
 
@@ -243,12 +235,6 @@ def under_policy(keras, name, run):
         setter(RESTORED_POLICY)
 
 
-def _dtype_name(x):
-    dt = getattr(x, "dtype", None)
-    dt = getattr(dt, "base_dtype", dt)
-    return getattr(dt, "name", None) or str(dt).replace("torch.", "")  # a torch dtype has no .name
-
-
 def _attempt(run):
     """A number, or "raised <Type>": whether fit / evaluate run is itself the fact."""
     try:
@@ -278,7 +264,7 @@ def _policy_penalty(policy):
             x = np.ones((2, T.POLICY_SHAPE[0]), np.float32)
             y = np.zeros((2, T.POLICY_SHAPE[1]), np.float32)
             def compiled(run):  # compile is part of "whether fit / evaluate run"
-                model.compile(optimizer=sgd(keras, T.DIST_LR), loss=_zero(api))
+                model.compile(optimizer=sgd(keras, T.DIST_LR), loss=zero_loss(api, keras))
                 return run()
             evaluated = _attempt(lambda: compiled(lambda: _scalar(model.evaluate(x, y, batch_size=2, verbose=0))))
             fitted = _attempt(lambda: compiled(lambda: model.fit(x, y, batch_size=2, epochs=1, verbose=0).history["loss"][0]))
@@ -339,7 +325,7 @@ def _mirrored_fit(api, keras):
     strategy = _mirrored(api)
     with strategy.scope():
         model = _dist_model(keras)
-        model.compile(optimizer=sgd(keras, T.DIST_LR), loss=_zero(api))
+        model.compile(optimizer=sgd(keras, T.DIST_LR), loss=zero_loss(api, keras))
     x = np.ones((T.DIST_BATCH, T.POLICY_SHAPE[0]), np.float32)
     y = np.zeros((T.DIST_BATCH, T.POLICY_SHAPE[1]), np.float32)
     history = model.fit(x, y, batch_size=T.DIST_BATCH, epochs=1, verbose=0, shuffle=False)

@@ -12,9 +12,9 @@ import numpy as np
 
 from ..numerics import reference, tolerance as tolerance_mod
 from ..numerics.reduction import reference_tolerance
-from ..harness import Case, run_route
+from ..harness import Case, dtype_name, run_route, to_numpy
 from ..initializers import InitSpec
-from ..routes.registry import first_missing, keras_backend, on_backend_array, sum_entries
+from ..routes.registry import first_missing, keras_backend, sum_entries
 
 # The weights every lambda probe uses: small, ordinary, float32, not all one sign.
 PROBE_WEIGHTS = np.random.RandomState(0).randn(3, 2)
@@ -319,9 +319,9 @@ def collection_probe(api, scenario, weights=PROBE_WEIGHTS):
     try:
         if scenario.eager or (scenario.eager is None and api.tf2):
             loss, entries, detail = scenario.run(api, w)
-            values = [float(np.sum(_eager_numpy(api, e))) for e in entries]
+            values = [float(np.sum(to_numpy(api, e))) for e in entries]
             return _scenario_observation(loss, entries, detail, values,
-                                         _eager_numpy(api, loss) if loss is not None else None)
+                                         to_numpy(api, loss) if loss is not None else None)
         graph = api.tf.Graph()
         with graph.as_default():
             loss, entries, detail = scenario.run(api, w)
@@ -334,13 +334,6 @@ def collection_probe(api, scenario, weights=PROBE_WEIGHTS):
         return _exception(exc)
 
 
-def _eager_numpy(api, x):
-    """An eager result as NumPy: a TF tensor's .numpy(), or keras.ops on a Keras 3 backend's array."""
-    if on_backend_array(api, x):
-        return api.keras3.ops.convert_to_numpy(x)
-    return x.numpy()
-
-
 def _backend_constant(api, w):
     """The probe's weights as what Keras computes on: a TF constant, or the Keras 3 backend's array."""
     if keras_backend(api) != "tensorflow":
@@ -348,17 +341,11 @@ def _backend_constant(api, w):
     return api.tf.constant(w)
 
 
-def _dtype_of(x):
-    """A tensor's dtype name: TF and jax dtypes have .name; a torch dtype is spelled torch.float32."""
-    dt = x.dtype
-    return getattr(dt, "name", None) or str(dt).replace("torch.", "")
-
-
 def _scenario_observation(loss, entries, detail, values, loss_value):
     if loss is not None:  # the scenario reads a total: record its value and shape
         arr = np.asarray(loss_value)
         return {"raised": None, "value": float(arr) if arr.ndim == 0 else None, "tensor": True,
-                "dtype": _dtype_of(loss), "entries": len(entries), "names": [_name(e) for e in entries],
+                "dtype": dtype_name(loss), "entries": len(entries), "names": [_name(e) for e in entries],
                 "detail": list(arr.shape) if detail is None else detail}
     total = float(sum(np.sum(v) for v in values)) if values else 0.0
     return {"raised": None, "value": total, "tensor": bool(entries), "dtype": None, "entries": len(entries),

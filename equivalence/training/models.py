@@ -179,7 +179,7 @@ def verify_activity(api, route, case, batch, seed):
                 y, got = sess.run([at.value, built.loss])
     else:
         at, built = run(False)
-        y, got = (to_numpy(api, t, route.on_backend(api)) for t in (at.value, built.loss))
+        y, got = (to_numpy(api, t) for t in (at.value, built.loss))
     EXAMPLES[route.name] += 1
     mean = activity_batch_mean(api, route.regularizer.module)
     lam = reference.stored_lambda(case.lam, route.lambda_precision_for(api))
