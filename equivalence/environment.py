@@ -93,14 +93,20 @@ class Api(object):
             _dist_version("tf-keras" if legacy and self.tf_version_tuple >= (2, 16, 0) else "keras"))
 
         self.keras3, self.keras3_reason = None, None
+        self.keras2, self.keras2_reason = None, None
         try:
             import keras
             if parse_version(keras.__version__) >= (3, 0, 0):
                 self.keras3 = keras
+                self.keras2_reason = "the installed keras package is %s, not standalone Keras 2" % keras.__version__
             else:
                 self.keras3_reason = "the installed keras package is %s, not Keras 3" % keras.__version__
+                self._find_standalone_keras(keras)
         except Exception as exc:
             self.keras3_reason = "Keras 3 is not installed (%s)" % type(exc).__name__
+            self.keras2_reason = ("standalone Keras 2 (the keras package < 2.4, TensorFlow backend) is not installed "
+                                  "(%s); tox -m keras-history's tf18-keras216-py36 and tf112-keras224-py36 have it"
+                                  % type(exc).__name__)
 
         self.legacy_keras, self.legacy_keras_reason = None, None
         try:
@@ -124,6 +130,22 @@ class Api(object):
         else:
             self.keras_flavour = "legacy"
 
+    def _find_standalone_keras(self, keras):
+        """Standalone multi-backend Keras (`import keras`, 2.0-2.3) on its TensorFlow backend: the Keras many
+        TF 1.x users wrote before tf.keras. From 2.4 the keras package is tf.keras' own code (the keras-team/keras
+        2.4.0 release notes: multi-backend Keras is discontinued and the package redirects to tf.keras), so it is
+        not a module of its own."""
+        if parse_version(keras.__version__) >= (2, 4, 0):
+            self.keras2_reason = ("the installed keras package %s is tf.keras' own code (from Keras 2.4), not "
+                                  "standalone multi-backend Keras" % keras.__version__)
+            return
+        backend = keras.backend.backend()
+        if backend != "tensorflow":
+            self.keras2_reason = "standalone Keras %s runs on the %s backend, not TensorFlow" % (
+                keras.__version__, backend)
+            return
+        self.keras2 = keras
+
     # -- tf.layers (TF 1.x layer functions) ---------------------------------
     def _find_layers(self):
         self.layers, self.layers_reason = None, None
@@ -144,6 +166,7 @@ class Api(object):
             "keras_flavour": self.keras_flavour,
             "keras3": _module_version(self.keras3),
             "tf_keras": _module_version(self.legacy_keras),
+            "keras2": _module_version(self.keras2),
             "keras_backend": self.keras_backend,
             "contrib": ("%s %s" % (self.contrib_name, self.contrib_version)) if self.contrib else None,
             "python": self.python_version,
@@ -155,6 +178,7 @@ class Api(object):
         v = dict(self.versions())
         # Keras 3 on another backend than TensorFlow says so (KERAS_BACKEND); TensorFlow is the default
         v["backend"] = "" if v["keras_backend"] == "tensorflow" else ", Keras 3 backend %s" % v["keras_backend"]
+        v["backend"] += ", standalone Keras %s" % v["keras2"] if v["keras2"] else ""
         return ("TF %(tensorflow)s, Keras %(keras)s (%(keras_flavour)s)%(backend)s, contrib: %(contrib)s, "
                 "Python %(python)s, NumPy %(numpy)s" % v)
 

@@ -79,10 +79,13 @@ def recorded_releases():
     from equivalence.environment import parse_version
     from equivalence.reporting.matrix import keras_backend_releases, keras_history_releases
     with io.open(os.path.join(DOCS, "semantics.json"), encoding="utf-8") as f:
-        recorded = [(parse_version(r["tensorflow"]), r["keras_flavour"], r) for r in json.load(f)["releases"]
-                    if r.get("tensorflow")]
-    # and tox.ini's keras-history envs (the Keras axis: one Keras 3 minor release each), whose reports the
-    # matrix does not merge yet: a row with a Keras range is reached there
+        data = json.load(f)
+    # every axis the document records (the TF axis, the Keras axis, the backends), with the versions each installed
+    recorded = [(parse_version(r["tensorflow"]), r["keras_flavour"], r)
+                for axis in ("releases", "keras_releases", "keras_backends") for r in data.get(axis) or []
+                if r.get("tensorflow")]
+    # and tox.ini's keras-history envs (the Keras axis: one Keras 3 minor release or standalone Keras 2 each),
+    # before their reports are merged: a row with a Keras range, or of module keras2, is reached there
     # and the keras-backends envs (one Keras 3 backend each): a row with `backends` is reached there
     tox_ini = os.path.join(os.path.dirname(DOCS), "tox.ini")
     return recorded + keras_history_releases(tox_ini) + keras_backend_releases(tox_ini)

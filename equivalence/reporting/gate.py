@@ -59,12 +59,14 @@ def recorded(data, axis="releases"):
 
 def recorded_run(data, versions):
     """The entry of any axis that records this very install (`versions`: Api.versions()): its TF and Keras
-    flavour, its Keras 3 release under flavour keras3, and its Keras backend; or None."""
+    flavour, its Keras 3 release under flavour keras3, its Keras backend, and its standalone Keras 2 (or none);
+    or None."""
     for release in recorded(data) + recorded(data, "keras_releases") + recorded(data, "keras_backends"):
         v = versions
         if release["tensorflow"] == v["tensorflow"] and release["keras_flavour"] == v["keras_flavour"] and (
                 v["keras_flavour"] != "keras3" or release.get("keras") == v["keras"]) and (
-                release.get("keras_backend", "tensorflow") == v.get("keras_backend", "tensorflow")):
+                release.get("keras_backend", "tensorflow") == v.get("keras_backend", "tensorflow")) and (
+                release.get("keras2") == v.get("keras2")):
             return release
     return None
 

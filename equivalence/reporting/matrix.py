@@ -97,15 +97,17 @@ KERAS_HISTORY = "keras-history"
 
 
 def factor_pins(tox_ini):
-    """{(factor, package): version} of tox.ini's single-factor pins of tensorflow-cpu and keras (`tf216:
-    tensorflow-cpu==2.16.2`, `keras30: keras==3.0.5`)."""
+    """{(factor, package): version} of tox.ini's single-factor pins of TensorFlow and keras (`tf216:
+    tensorflow-cpu==2.16.2`, `tf18: tensorflow==1.8.0`, `keras30: keras==3.0.5`); package "tensorflow-cpu" for
+    either TensorFlow distribution."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(tox_ini)
     pins = {}
     for line in parser.get("testenv", "deps", fallback="").splitlines():
-        m = re.match(r"\s*([\w.-]+)\s*:\s*(tensorflow-cpu|keras)==([\w.]+)\s*$", line)
+        m = re.match(r"\s*([\w.-]+)\s*:\s*(tensorflow-cpu|tensorflow|keras)==([\w.]+)\s*$", line)
         if m:
-            pins[(m.group(1), m.group(2))] = m.group(3)
+            package = "keras" if m.group(2) == "keras" else "tensorflow-cpu"
+            pins[(m.group(1), package)] = m.group(3)
     return pins
 
 
@@ -114,16 +116,20 @@ def _pinned(pins, factors, package):
 
 
 def keras_history_releases(tox_ini):
-    """[(TF version tuple, "keras3", {"tensorflow": ..., "keras": ...})] of the `keras-history` envs, from the
-    pins tox.ini gives their factors (factor_pins): the Keras axis's releases, for the dead-row check, before
-    their reports are merged into the matrix."""
+    """[(TF version tuple, flavour, versions)] of the `keras-history` envs, from the pins tox.ini gives their factors
+    (factor_pins): the Keras axis's releases, for the dead-row check, before their reports are merged into the
+    matrix. A Keras 3 pin: ("keras3", {"tensorflow": ..., "keras": ...}); a standalone Keras 2 pin (keras < 3, on a
+    TF 1.x whose tf.keras is Keras 2): ("keras2", {"tensorflow": ..., "keras2": ...})."""
     pins, out = factor_pins(tox_ini), []
     for env in history_envs(tox_ini, KERAS_HISTORY):
         factors = env.split("-")
         tf, keras = _pinned(pins, factors, "tensorflow-cpu"), _pinned(pins, factors, "keras")
         if len(tf) != 1 or len(keras) != 1:
-            raise ValueError("tox.ini: %s env %s pins no single tensorflow-cpu and keras" % (KERAS_HISTORY, env))
-        out.append((parse_version(tf[0]), "keras3", {"tensorflow": tf[0], "keras": keras[0]}))
+            raise ValueError("tox.ini: %s env %s pins no single TensorFlow and keras" % (KERAS_HISTORY, env))
+        if parse_version(keras[0]) < (3, 0, 0):
+            out.append((parse_version(tf[0]), "keras2", {"tensorflow": tf[0], "keras2": keras[0]}))
+        else:
+            out.append((parse_version(tf[0]), "keras3", {"tensorflow": tf[0], "keras": keras[0]}))
     return out
 
 
@@ -254,6 +260,8 @@ def merge(report_paths, expected_envs=(), migrations=None):
                  "suite": suite_result(os.path.splitext(path)[0] + ".junit.xml", report.get("suite_profile"))}
         if report.get("keras_backend") not in (None, "tensorflow"):  # the backend axis (tox -m keras-backends)
             entry["keras_backend"] = report["keras_backend"]
+        if report.get("keras2"):  # standalone Keras 2 beside tf.keras (the Keras axis's TF 1.x envs)
+            entry["keras2"] = report["keras2"]
         if report.get("error"):
             entry.update(status="crashed", detail="TensorFlow does not import: " + report["error"])
         elif not report.get("complete"):
@@ -316,11 +324,25 @@ def keras_axis(report_dir, tox_ini, label=KERAS_HISTORY):
     expected = history_envs(tox_ini, label) if os.path.exists(tox_ini) else []
     releases = merge(paths, expected)["releases"]
     for r in releases:
-        if r.get("tensorflow") and r.get("keras"):
+        if r.get("tensorflow") and keras_release(r):
             backend = " on %s" % r["keras_backend"] if r.get("keras_backend") else ""
-            r["label"] = "Keras %s%s (TF %s)" % (r["keras"], backend, r["tensorflow"])
-    releases.sort(key=lambda r: (not r.get("keras"), parse_version(r.get("keras") or "0"), r["env"]))
+            standalone = " standalone" if r.get("keras2") else ""
+            r["label"] = "Keras %s%s%s (TF %s)" % (keras_release(r), standalone, backend, r["tensorflow"])
+    releases.sort(key=lambda r: (not keras_release(r), parse_version(keras_release(r) or "0"), r["env"]))
     return releases
+
+
+def keras_release(entry):
+    """The Keras release a Keras-axis entry measures: its standalone Keras 2 (keras2), else tf.keras' Keras."""
+    return entry.get("keras2") or entry.get("keras")
+
+
+def keras_lines(keras_releases):
+    """The Keras axis's measured entries as lines of releases compared with each other: standalone Keras 2, then
+    Keras 3 (each Keras 3 release is compared with its own predecessor, never with a Keras 2)."""
+    measured = [r for r in keras_releases if r.get("tensorflow")]
+    return [line for line in ([r for r in measured if r.get("keras2")], [r for r in measured if not r.get("keras2")])
+            if line]
 
 
 def backend_changes(backend_releases, tf_releases):
@@ -342,8 +364,7 @@ def tensorflow_backend_entry(backend_release, tf_releases):
 def keras_timeline(keras_releases):
     """Every fact that differs between consecutive Keras releases of the Keras axis (each Keras 3 release
     against its own predecessor): (before, after, route or subject, fact, old, new), as timeline()."""
-    measured = [r for r in keras_releases if r.get("tensorflow")]
-    return changes_between(list(zip(measured, measured[1:])))
+    return changes_between([pair for line in keras_lines(keras_releases) for pair in zip(line, line[1:])])
 
 
 def timeline(releases):
@@ -498,21 +519,33 @@ def _change_lines(changes, heading):
 
 
 def keras_axis_section(keras_releases):
-    """The Keras axis: its releases, the routes whose matrix cell is not the same on every one of them, and
-    every fact that changed between consecutive Keras releases."""
+    """The Keras axis: its releases, the routes whose matrix cell is not the same on every release of a line (Keras 3;
+    standalone Keras 2, with its own routes keras2-*), and every fact that changed between consecutive releases of
+    a line."""
     if not keras_releases:
         return []
     out = ["", "## The Keras axis", "",
            "`tf.keras` from TF 2.16 is the Keras 3 the install resolved: `tox -m keras-history` pins each Keras 3",
            "minor release (its newest patch) on the newest TensorFlow whose own requirement admits it",
-           "(docs/MATRIX.md). Each Keras release is compared with its own predecessor.", "",
+           "(docs/MATRIX.md). Standalone Keras 2 (`import keras` 2.1.6 / 2.2.4 on the TF 1.x of its time, the",
+           "regularizer axis's module `keras2`) is a line of its own. Each Keras release is compared with its own",
+           "predecessor in its line.", "",
            "| Keras | TF | env | Python | result | full suite |", "|---|---|---|---|---|---|"]
     for r in keras_releases:
         out.append("| %s | %s | `%s` | %s | %s | %s |" % (
-            r.get("keras") or "—", r.get("tensorflow") or "—", r["env"], r.get("python") or "—",
-            r["status"] + (": " + r["detail"] if r.get("detail") else ""), _suite_cell(r.get("suite"))))
-    measured = [r for r in keras_releases if r["routes"]]
-    out += _varying_routes(measured, lambda r: r.get("keras") or r["env"], "between Keras releases", "on every one")
+            (keras_release(r) or "—") + (" standalone" if r.get("keras2") else ""), r.get("tensorflow") or "—",
+            r["env"], r.get("python") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else ""),
+            _suite_cell(r.get("suite"))))
+    for line in keras_lines(keras_releases):
+        standalone = bool(line[0].get("keras2"))
+        name = "standalone Keras 2 releases" if standalone else "Keras 3 releases"
+        out += _varying_routes([r for r in line if r["routes"]], lambda r: keras_release(r) or r["env"],
+                               "between the %s" % name, "on every one")
+        if standalone:
+            own = [n for n in _route_names(line) if n.startswith("keras2-")]
+            out += ["", "The standalone Keras 2 routes (module `keras2`) on each release:", "",
+                    "| route | " + " | ".join(keras_release(r) for r in line) + " |", "|---|" + "---|" * len(line)]
+            out += ["| `%s` | " % n + " | ".join(_cell(r["routes"].get(n)) for r in line) + " |" for n in own]
     out += ["", "### Timeline of the Keras axis", ""]
     changes = keras_timeline(keras_releases)
     if not changes:

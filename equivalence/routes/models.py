@@ -370,7 +370,9 @@ def _called_again(keras, src, reg, n_in, n_out, x):
     return model, dense, x
 
 
-SUBCLASSING = since_tf("1.9", "a subclassed tf.keras.Model (TF 1.6 Keras has no model subclassing)")
+# (standalone Keras has it from 2.2.0: the keras-history env of 2.1.6 runs TF 1.8, which lacks it in tf.keras too)
+SUBCLASSING = since_tf("1.9", "a subclassed Keras Model (tf.keras before TF 1.9 and standalone Keras before 2.2 have "
+                              "no model subclassing)")
 # TF 1.6 tf.keras repeats a weight's penalty: a model called again on a new Input, or a model with a layer
 # shared by two branches once compiled, holds 3 entries for the one kernel (and 3x its penalty); one from
 # TF 1.7 on (measured 1.6-1.9, 1.12-1.15). Asserted as an upstream bug in semantics/model_table.py
@@ -593,6 +595,22 @@ def h5_load_fails(api):
     return None
 
 
+# TF 1.6-1.9 tf.keras save_model tests `hasattr(model, 'optimizer')`, which an uncompiled model has as None, then
+# calls model.optimizer.get_config(); 1.10 tests `model.optimizer` (read in each release's keras/engine/saving.py).
+# Seen only with h5py installed, which the TF axis's 1.6-1.9 envs lack (TF asks for it from 1.10): the keras-history
+# env tf18-keras216-py36 has it through standalone Keras. The models table's row persist_h5 asserts it.
+H5_SAVE_UNCOMPILED_UNTIL = "1.10"
+
+
+def h5_save_fails(api):
+    """Why tf.keras' .h5 save of an uncompiled model raises here (H5_SAVE_UNCOMPILED_UNTIL), or None."""
+    from ..environment import parse_version
+    if api.tf_version_tuple < parse_version(H5_SAVE_UNCOMPILED_UNTIL) and not h5py_missing():
+        return ("TF %s's tf.keras model.save('m.h5') of an uncompiled model raises AttributeError (its optimizer is "
+                "None): asserted by semantics/model_table.py, persist_h5, an upstream bug" % api.tf_version)
+    return None
+
+
 def format_missing(api, keras3, fmt, keras=None):
     """Why a Keras has no `fmt` round trip here, or None (keras3: the module is Keras 3)."""
     from ..environment import parse_version
@@ -641,7 +659,9 @@ ROUND_TRIP_READERS = [
            "restorable", _round_trip("keras"), requires=[_format("keras")]),
     Reader("saved_h5", "model.save('m.h5'); add_n(<module>.models.load_model('m.h5').losses)",
            "restorable", _round_trip("h5"), requires=[_format("h5"), Requirement("an .h5 reload that works",
-                                                                                h5_load_fails)]),
+                                                                                h5_load_fails),
+                                                      Requirement("an .h5 save of an uncompiled model", h5_save_fails,
+                                                                  raises="AttributeError")]),
     Reader("saved_model", "model.save(dir, save_format='tf'); add_n(<module>.models.load_model(dir).losses)",
            "restorable", _round_trip("savedmodel"), requires=[_format("savedmodel")]),
 ]
@@ -689,7 +709,7 @@ READERS = [LAYER_LOSSES, GET_REGULARIZATION_LOSS] + MODEL_READERS + ROUND_TRIP_R
 
 
 # -- which regularizers meet the model axis ------------------------------------------------------
-MODEL_REGULARIZERS = ("tf.keras-l2", "contrib-l2")
+MODEL_REGULARIZERS = ("tf.keras-l2", "contrib-l2", "keras2-l2")
 
 
 def _in_models(record, attachment, reader):
@@ -701,6 +721,12 @@ def _in_models(record, attachment, reader):
             reader.name == "fit") or attachment.name == "sequential")
     if record.name == "contrib-l2":  # the half convention in a Keras 2 model, through every reader; slim's batch_norm
         return attachment.name == "sequential" or not keras_container and attachment.reader == reader.name
+    if record.name == "keras2-l2":  # standalone Keras 2's own models: every structure with its reader and fit, the
+        # Sequential model through every reader (its layer arguments are Keras 2's, as tf.keras' on TF 1.x). Not the
+        # subclassed ones: Keras 2.1.6 has no subclassing, and a Keras 2.2.4 subclassed model called on a symbolic
+        # Input (how a TF 1.x graph builds it here) raises NotImplementedError (Network.compute_output_shape)
+        return attachment.fills == "model" and attachment.name not in ("subclassed", "two_attributes") and (
+            attachment.reader == reader.name or reader.name == "fit" or attachment.name == "sequential")
     return False
 
 
@@ -709,8 +735,9 @@ MODELS = Crossing(
     "tf.keras-l2 meets every layer argument and model structure with its reader, every structure through fit, "
     "the Sequential model through every reader, and a restorable Sequential model through every round trip "
     "(from_config, clone_model, .keras, .h5, SavedModel); contrib-l2 (the half convention, in a Keras 2 model) meets "
-    "the Sequential model through every reader; tf.keras is Keras 2, Keras 3 or tf_keras by release and env, "
-    "so the other Keras modules' l2 would repeat these in the same env",
+    "the Sequential model through every reader; keras2-l2 (standalone Keras 2, its own models) every structure "
+    "but the subclassed ones with its reader and fit, and the Sequential model through every reader; tf.keras is Keras 2, Keras 3 or "
+    "tf_keras by release and env, so the other Keras modules' l2 would repeat these in the same env",
     _in_models)
 
 
@@ -722,6 +749,13 @@ def pair_requires(record, attachment):
     if record.family == "contrib" and attachment.fills in ("layer", "model"):
         return [NOT_KERAS3_LAYER]
     return []
+
+
+def pair_dtype_requires(record, attachment):
+    """{dtype: Requirement}: the attachment's own, and what a standalone Keras 2 layer does to its weights' dtype
+    (plumbing.pair_colocated: floatx), as the core routes' colocation requirements reach their Route."""
+    from .plumbing import pair_colocated
+    return dict(attachment.dtype_requires, **(pair_colocated(record, attachment) if record.module == "keras2" else {}))
 
 
 class _Crossed(object):
@@ -738,8 +772,7 @@ def _product():
     from .regularizers import REGULARIZERS
     chosen = [_Crossed(r) for r in REGULARIZERS if r.name in MODEL_REGULARIZERS]
     # the attachment's dtype requirements reach the Route the way colocation requirements do (dtype -> Requirement)
-    routes, excluded = product(chosen, ATTACHMENTS, READERS, buildable, pair_requires,
-                               lambda record, attachment: dict(attachment.dtype_requires),
+    routes, excluded = product(chosen, ATTACHMENTS, READERS, buildable, pair_requires, pair_dtype_requires,
                                lambda record, attachment, reader: None)
     for route in routes:
         route.regularizer = route.regularizer._record  # noqa: SLF001  (the record itself, not the view)

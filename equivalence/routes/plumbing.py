@@ -330,10 +330,22 @@ KERAS_ZERO_IS_A_TENSOR = since_tf("1.14", "a zero tf.keras regularizer through g
                                           "(before 1.14 it returns the Python number 0.0: AttributeError)")
 
 
+# Standalone Keras 2's L1L2.__call__ starts from the Python number 0. and adds only the nonzero terms: l2(0.0)
+# returns 0.0 (keras/regularizers.py, 2.1.6 and 2.2.4), which a v1 collection API cannot take (AttributeError:
+# 'float' object has no attribute 'name'), as tf.keras' before TF 1.14.
+KERAS2_ZERO_IS_A_NUMBER = Requirement(
+    "a zero standalone Keras 2 regularizer that is a tensor",
+    lambda api: "standalone Keras 2's l2(0.0) returns the Python number 0.0, which get_variable(regularizer=) and "
+                "apply_regularization cannot take (AttributeError; asserted in semantics/lambda_table.py)"
+    if getattr(api, "keras2", None) is not None else None)
+
+
 def pair_zero_lambda_requires(record, attachment, reader):
     """What lambda == 0 needs on this combination beyond each record's own (semantics/lambda_table.py asserts it)."""
     if reader.name == "get_total_loss" and record.family == "contrib":
         return NO_TOTAL_OF_NOTHING
+    if record.module == "keras2" and attachment.graph_only:
+        return KERAS2_ZERO_IS_A_NUMBER
     if record.module == "tf.keras" and attachment.name in ("get_variable", "variable_scope", "variable"):
         return KERAS_ZERO_IS_A_TENSOR
     if record.module == "tf.keras" and attachment.name in ("tf.layers.dense", "tf.layers.conv2d", "fully_connected"):
@@ -341,8 +353,24 @@ def pair_zero_lambda_requires(record, attachment, reader):
     return None
 
 
+# Standalone Keras 2's Layer.add_weight creates every weight in K.floatx() (float32) whatever the layer's dtype
+# argument (keras/engine/topology.py 2.1.6, engine/base_layer.py 2.2.4: `if dtype is None: dtype = K.floatx()`,
+# and Dense.build passes none): Dense(dtype="float64") holds a float32 kernel (measured on both releases).
+# The case's initial value keeps its own dtype, so building the layer raises ValueError ("Tensor conversion requested
+# dtype float32 for Tensor with dtype float64"); checked before the kernels (Route.dtype_unavailable), as it raises
+# when the layer is built, before any penalty runs.
+KERAS2_LAYER_FLOATX = Requirement(
+    "a standalone Keras 2 layer weight in the layer's dtype",
+    lambda api: "standalone Keras 2 layers create their weights in floatx (float32) whatever their dtype argument: "
+                "an initial value of another dtype raises ValueError" if getattr(api, "keras2", None) is not None
+    else None, raises="ValueError")
+
+
 def pair_colocated(record, attachment):
-    """{dtype: Requirement}: the attachment's colocation requirements for the kernels this regularizer reaches."""
+    """{dtype: Requirement}: the attachment's colocation requirements for the kernels this regularizer reaches,
+    and what the mix does to the weights' dtype (a standalone Keras 2 layer: floatx, KERAS2_LAYER_FLOATX)."""
+    if record.module == "keras2" and attachment.fills in ("layer", "model", "restorable"):
+        return {d: KERAS2_LAYER_FLOATX for d in ("float16", "bfloat16", "float64")}
     by_dtype = {}
     for kernel, reqs in attachment.colocated.items():
         if kernel in record.kernels:

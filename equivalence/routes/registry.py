@@ -52,6 +52,9 @@ TF_KERAS = Requirement("tf.keras", lambda api: None if api.tf_keras_module is no
 KERAS3 = Requirement("keras3", lambda api: None if api.keras3 is not None else api.keras3_reason)
 LEGACY_KERAS = Requirement("tf_keras", lambda api: None if api.legacy_keras is not None
                            else api.legacy_keras_reason)
+# standalone multi-backend Keras 2 (`import keras` < 2.4, TensorFlow backend; environment.Api._find_standalone_keras)
+KERAS2 = Requirement("keras2", lambda api: None if getattr(api, "keras2", None) is not None
+                     else getattr(api, "keras2_reason", None) or "standalone Keras 2 is not installed")
 
 
 def keras_backend(api):
@@ -61,7 +64,7 @@ def keras_backend(api):
 
 
 # The Keras modules a regularizer may come from, and what a Keras layer or model fills (Route.uses_keras).
-KERAS_MODULE_NAMES = ("tf.keras", "keras3", "tf_keras")
+KERAS_MODULE_NAMES = ("tf.keras", "keras3", "tf_keras", "keras2")
 KERAS_CONTAINERS = ("layer", "model", "restorable")
 
 
@@ -397,7 +400,9 @@ class Route(object):
         req = self.dtype_requires.get(dtype)
         if req is not None and observed and req.raises:
             req = None
-        return first_missing_kernel(self.kernels, api, dtype) or (req.missing(api) if req else None)
+        # a requirement that names its exception raises when the route is built, before any kernel runs
+        first = req.missing(api) if req is not None and req.raises else None
+        return first or first_missing_kernel(self.kernels, api, dtype) or (req.missing(api) if req else None)
 
     def dtype_requirement(self, api, dtype):
         """The Requirement whose reason dtype_unavailable(api, dtype) gives (a kernel's or the record's), or None."""
@@ -451,7 +456,7 @@ def _layer_module_name(regularizer, attachment):
 
 
 def _layer_prefix(regularizer):
-    return {"keras3": "keras", "tf_keras": "tf_keras"}.get(regularizer.module, "tf.keras")
+    return {"keras3": "keras", "keras2": "keras", "tf_keras": "tf_keras"}.get(regularizer.module, "tf.keras")
 
 
 class Exclusion(object):

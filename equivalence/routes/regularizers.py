@@ -15,7 +15,7 @@ walks OrthogonalRegularizer through it).
 from ..numerics import reference
 from ..numerics.reference import FULL, HALF
 from .plumbing import EVERY_PAIR, PAIRWISE, THREE_KINDS, DIRECT_AND_ONE_CONTAINER
-from .registry import (ABS, ARITHMETIC, CONTRIB, KERAS3, KERAS_L2_GRADIENT_KERNELS, KERAS_L2_KERNELS, L2LOSS,
+from .registry import (ABS, ARITHMETIC, CONTRIB, KERAS2, KERAS3, KERAS_L2_GRADIENT_KERNELS, KERAS_L2_KERNELS, L2LOSS,
                        ALL_DTYPES, LEGACY_KERAS, MATRIX_2, TF_KERAS, HALF_L2_KERNELS, MATMUL, Requirement, keras3_absent,
                        keras3_in, keras_backend, since_tf)
 
@@ -204,11 +204,16 @@ KERAS_MODULES = [
     ("tf.keras", TF_KERAS, lambda api: api.tf_keras_module, ("l2", "l1", "l1_l2")),
     ("keras3", KERAS3, lambda api: api.keras3, ("L2", "L1", "L1L2")),
     ("tf_keras", LEGACY_KERAS, lambda api: api.legacy_keras, ("l2", "l1", "l1_l2")),
+    # standalone Keras 2.1 / 2.2 (`import keras` on TF 1.x; tox -m keras-history's tf18-keras216-py36 and
+    # tf112-keras224-py36): L1L2.__call__ multiplies by K.cast_to_floatx(lambda), a NumPy float32
+    ("keras2", KERAS2, lambda api: api.keras2, ("l2", "l1", "l1_l2")),
 ]
 # How each module is spelled in code.
-KERAS_PREFIX = {"tf.keras": "tf.keras", "keras3": "keras", "tf_keras": "tf_keras"}
-# The Keras semantics area's subjects: (prefix as spelled, requirement, module, l2 spelling).
-FLAVOURS = [(KERAS_PREFIX[m], req, module_of, names[0]) for m, req, module_of, names in KERAS_MODULES]
+KERAS_PREFIX = {"tf.keras": "tf.keras", "keras3": "keras", "tf_keras": "tf_keras", "keras2": "keras"}
+# The Keras semantics area's subjects: (subject: the prefix as spelled, requirement, module, l2 spelling); standalone
+# Keras 2 is spelled `keras` as Keras 3 is, so its subject is "keras2".
+KERAS_SUBJECT = {m: "keras2" if m == "keras2" else KERAS_PREFIX[m] for m, _, _, _ in KERAS_MODULES}
+FLAVOURS = [(KERAS_SUBJECT[m], req, module_of, names[0]) for m, req, module_of, names in KERAS_MODULES]
 
 REGULARIZERS = [
     # Before contrib: on TF 1.x contrib's l2_regularizer is built on tf.nn.l2_loss, so the l2_loss routes
@@ -256,12 +261,15 @@ def _keras_records(module, requirement, module_of, spellings):
                       lambda_precision=_keras_lambda_precision(module, "l2"), **shared)
     yield Regularizer("%s-l1" % module, "%s.regularizers.%s(scale)" % (prefix, l1_name), penalty="l1",
                       make=_keras(module_of, l1_name), kernels=L1_KERNELS, plumbing=DIRECT_AND_ONE_CONTAINER,
-                      lambda_precision=_keras_lambda_precision(module, "l1"), dtype_requires=_keras3_l1_dtypes(module),
+                      lambda_precision=_keras_lambda_precision(module, "l1"),
+                      dtype_requires=_keras3_l1_dtypes(module) if module != "keras2" else {},
                       **shared)
     yield Regularizer("%s-l1_l2" % module, "%s.regularizers.%s(l1=scale, l2=scale)" % (prefix, l1_l2_name),
                       penalty="l1_l2", make=_keras(module_of, l1_l2_name, l1=1, l2=1), kernels=L1_KERNELS,
                       plumbing=DIRECT_AND_ONE_CONTAINER, lambda_precision=_keras_lambda_precision(module, "l1_l2"),
                       **shared)
+    if module == "keras2":
+        return  # OrthogonalRegularizer is Keras 2.9's (TF 2.9), after standalone Keras ended with 2.3
     orthogonal = dict(shared, requires=[requirement, ORTHOGONAL_SINCE] if module == "tf.keras" else [requirement],
                       lambda_precision=_keras_lambda_precision(module, "orthogonal"))
     yield Regularizer("%s-orthogonal" % module, "%s.regularizers.OrthogonalRegularizer(scale)" % prefix,

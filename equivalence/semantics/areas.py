@@ -13,12 +13,12 @@ initializes).
 """
 
 from ..routes import ROUTES, by_name
-from ..routes.regularizers import FLAVOURS, KERAS_PREFIX
+from ..routes.regularizers import FLAVOURS, KERAS_SUBJECT
 from . import probes
 from .table import lookup, route_fields
 
 COLLECTION_SUBJECT = "REGULARIZATION_LOSSES"
-KERAS_MODULE_OF_PREFIX = {prefix: module for module, prefix in KERAS_PREFIX.items()}
+KERAS_MODULE_OF_PREFIX = {subject: module for module, subject in KERAS_SUBJECT.items()}
 
 
 class Area(object):

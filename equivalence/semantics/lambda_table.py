@@ -36,7 +36,7 @@ KERAS_DEFAULT = 0.01  # documented default coefficient of keras.regularizers.l1 
 NAN = float("nan")
 F32_01 = float(np.float32(0.1))  # 0.1 rounded to float32, as np.float32(0.1) and tf.constant(0.1) hold it
 
-NAN_FROM_NONE = ("Keras on TF 1.x builds the regularizer with K.cast_to_floatx(None), which is NaN: a "
+NAN_FROM_NONE = ("Keras on TF 1.x (tf.keras, and standalone Keras 2.1 / 2.2) builds the regularizer with K.cast_to_floatx(None), which is NaN: a "
                  "silently NaN loss instead of an error or the default. Looks like an upstream bug "
                  "(fixed in TF 2.0 where None means the default).")
 NEGATIVE_ACCEPTED = ("Keras 2 (and TF 1.x Keras) accepts a negative coefficient and returns a negative penalty (a reward for "
@@ -55,12 +55,18 @@ ZERO_DENSE_17 = ("tf.keras 2.1.4-2.1.5 (TF 1.7, 1.8): Dense with l2(0.0) raises 
                  "loss. TF 1.6 keeps the Python float itself as the entry of layer.losses (add_n still gives 0, "
                  "but sess.run(layer.losses) raises TypeError; the semantics document shows the entry's kind); "
                  "1.9 to 1.13 add a zero tensor.")
+KERAS2_ZERO_LAYER = ("Standalone Keras 2.1.6 and 2.2.4: Dense with l2(0.0) keeps the Python 0.0 its regularizer returns "
+                     "as the entry of layer.losses (add_n gives a zero tensor), on TF 1.8 and 1.12 alike, where tf.keras "
+                     "of TF 1.7-1.8 raises AttributeError and of 1.9-1.13 adds a zero tensor.")
 NONE_23 = ("TF 2.3 (Keras 2.4.0) rejects None with ValueError: between the NaN of TF <= 2.2 and the "
            "default coefficient of TF >= 2.4.")
 
 # Selectors (semantics/table.py) read a route's traits. Shorthands:
 CONTRIB = "family=contrib"                 # contrib / tf_slim regularizers, through any attachment
 TF_KERAS = "module=tf.keras"               # tf.keras regularizers, and tf_upgrade_v2's tf.keras l2
+# tf.keras and standalone Keras 2 (keras2: only on TF 1.x, tox -m keras-history): in rows that end before TF 2.3, where
+# both run the same Keras 2.1 / 2.2 regularizer code (L1L2 with K.cast_to_floatx(lambda), no validation)
+TF1_KERAS = "module=tf.keras|keras2"
 KERAS_2_OR_3 = "module=keras3|tf_keras"    # Keras 3 and tf_keras regularizers
 BY_HAND = "module=tf"                      # penalties written with tf ops (l2_loss, a user callable)
 UPGRADE = "regularizer=upgrade_v2"
@@ -130,20 +136,21 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
     Row('zero', 'regularizer=contrib-sum', Raises('ValueError'), tf_max='1.15'),
     Row('zero', CONTRIB + ',reader=get_total_loss', Raises('ValueError'),
         note="get_total_loss() add_n's the losses it finds: with a zero contrib scale there are none"),
-    Row('zero', TF_KERAS + ',attachment=get_variable|variable_scope', Raises('AttributeError'), tf_max='1.14',
+    Row('zero', TF1_KERAS + ',attachment=get_variable|variable_scope', Raises('AttributeError'), tf_max='1.14',
         note=KERAS_ZERO_FLOAT),
     Row('zero', TF_KERAS + ',container=variable', Raises('AttributeError'), tf_max='1.14', note=KERAS_ZERO_FLOAT),
-    Row('zero', TF_KERAS + ',attachment=tf.layers.dense|tf.layers.conv2d|fully_connected', Raises('AttributeError'),
+    Row('zero', TF1_KERAS + ',attachment=tf.layers.dense|tf.layers.conv2d|fully_connected', Raises('AttributeError'),
         tf_min='1.7', tf_max='1.9', note=ZERO_DENSE_17),
     Row('zero', CONTRIB + ',reader=apply_regularization', Penalty(entries=1),
         note="apply_regularization puts a constant 0 in place of the None a zero scale returns"),
     Row('zero', CONTRIB, NoPenalty(entries=CONTAINED),
         note="a zero contrib scale returns a regularizer that returns None: nothing is added anywhere"),
+    Row('zero', 'module=keras2,container=layer', Penalty(entries=1, entry_kinds=('float',)), note=KERAS2_ZERO_LAYER),
     Row('zero', TF_KERAS + ',container=layer', Penalty(entries=1, entry_kinds=('float',)), tf_max='1.7',
         note=ZERO_DENSE_17),
     Row('zero', TF_KERAS + ',container=layer', Raises('AttributeError'), tf_min='1.7', tf_max='1.9',
         note=ZERO_DENSE_17),
-    Row('zero', TF_KERAS + ',container=value', NoPenalty(), tf_max='1.14',
+    Row('zero', TF1_KERAS + ',container=value', NoPenalty(), tf_max='1.14',
         note="Keras l2(0.0) before TF 1.14 returns the Python number 0.0, not a tensor"),
     Row('zero', '*', OK),
 
@@ -187,7 +194,7 @@ for _probe in ('np_float16', 'np_float32', 'np_int64'):
     ] + ([] if _probe == 'np_int64' else [
         Row(_probe, UPGRADE, Raises('ValueError'), tf_min='2.18', note=NUMPY_SCALAR_REJECTED),
     ]) + [
-        Row(_probe, TF_KERAS, OK, tf_max='2.3'),
+        Row(_probe, TF1_KERAS, OK, tf_max='2.3'),
         Row(_probe, TF_KERAS, Raises('ValueError'), tf_min='2.3', note=NUMPY_SCALAR_REJECTED),
     ]
 
@@ -198,17 +205,17 @@ ROWS += keras3_l1_before('np_float64') + keras3_orthogonal('np_float64', Raises(
     Row('nan', CONTRIB, OK),
     Row('nan', BY_HAND, OK),
     Row('nan', KERAS_2_OR_3, Raises('ValueError')),
-    Row('nan', TF_KERAS, OK, tf_max='2.3'),
+    Row('nan', TF1_KERAS, OK, tf_max='2.3'),
     Row('nan', TF_KERAS, Raises('ValueError'), tf_min='2.3'),
     Row('inf', CONTRIB, OK),
     Row('inf', BY_HAND, OK),
     Row('inf', KERAS_2_OR_3, Raises('ValueError')),
-    Row('inf', TF_KERAS, OK, tf_max='2.3'),
+    Row('inf', TF1_KERAS, OK, tf_max='2.3'),
     Row('inf', TF_KERAS, Raises('ValueError'), tf_min='2.3'),
     Row('neg_inf', CONTRIB, Raises('ValueError')),
     Row('neg_inf', BY_HAND, OK, note=NEGATIVE_ACCEPTED),
     Row('neg_inf', KERAS_2_OR_3, Raises('ValueError')),
-    Row('neg_inf', TF_KERAS, OK, tf_max='2.3', note=NEGATIVE_ACCEPTED),
+    Row('neg_inf', TF1_KERAS, OK, tf_max='2.3', note=NEGATIVE_ACCEPTED),
     Row('neg_inf', TF_KERAS, Raises('ValueError'), tf_min='2.3'),
 
     # -- none ------------------------------------------------------------------------
@@ -220,7 +227,7 @@ ROWS += keras3_l1_before('np_float64') + keras3_orthogonal('np_float64', Raises(
     Row('none', TF_KERAS, Raises('ValueError'), tf_min='2.3', tf_max='2.4', note=NONE_23),
     Row('none', TF_KERAS + ',penalty=l1_l2', Penalty(lam=0.0, entries=CONTAINED), tf_min='2.4'),
     Row('none', KERAS_2_OR_3 + ',penalty=l1_l2', Penalty(lam=0.0, entries=CONTAINED)),
-    Row('none', TF_KERAS, Penalty(lam=NAN, entries=CONTAINED), tf_max='2.3', upstream_bug=NAN_FROM_NONE),
+    Row('none', TF1_KERAS, Penalty(lam=NAN, entries=CONTAINED), tf_max='2.3', upstream_bug=NAN_FROM_NONE),
     Row('none', TF_KERAS, Penalty(lam=KERAS_DEFAULT, entries=CONTAINED), tf_min='2.4'),
     Row('none', KERAS_2_OR_3, Penalty(lam=KERAS_DEFAULT, entries=CONTAINED)),
 
@@ -228,14 +235,14 @@ ROWS += keras3_l1_before('np_float64') + keras3_orthogonal('np_float64', Raises(
     Row('string', CONTRIB, Raises('TypeError')),
     Row('string', 'family=manual', Raises('TypeError')),
     Row('string', KERAS_2_OR_3, Raises('ValueError')),
-    Row('string', TF_KERAS, OK, tf_max='2.3'),
+    Row('string', TF1_KERAS, OK, tf_max='2.3'),
     Row('string', TF_KERAS, Raises('ValueError'), tf_min='2.3'),
 
     # -- tensor_0d -------------------------------------------------------------------
     Row('tensor_0d', CONTRIB, OK),
     Row('tensor_0d', BY_HAND, OK),
     Row('tensor_0d', KERAS_2_OR_3, Raises('ValueError')),
-    Row('tensor_0d', TF_KERAS, Raises('ValueError'), tf_max='1.15'),
+    Row('tensor_0d', TF1_KERAS, Raises('ValueError'), tf_max='1.15'),
     Row('tensor_0d', TF_KERAS, Raises('TypeError'), tf_min='1.15', tf_max='2.0'),
     Row('tensor_0d', TF_KERAS + ',container=collection|variable', Raises('OperatorNotAllowedInGraphError'),
         tf_min='2.0', tf_max='2.3',

@@ -458,8 +458,8 @@ def scenario(pid):
 def subject_fields(subject):
     if subject == CONTRIB_SUBJECT:
         return {"module": "contrib"}
-    from ..routes.regularizers import KERAS_PREFIX
-    return {"module": [m for m, p in KERAS_PREFIX.items() if p == subject][0]}
+    from ..routes.regularizers import KERAS_SUBJECT
+    return {"module": [m for m, s in KERAS_SUBJECT.items() if s == subject][0]}
 
 
 def unavailable(api, pid, subject):

@@ -12,7 +12,7 @@ scenarios print are exact to far more than that, and the alternatives differ by 
 
 import numpy as np
 
-from ..routes.models import H5PY3, H5PY3_LOAD_FAILS
+from ..routes.models import H5_SAVE_UNCOMPILED_UNTIL, H5PY3, H5PY3_LOAD_FAILS
 from .outcomes import Detail, Raises
 from .table import Row, dead_rows, lookup  # noqa: F401  (dead_rows: for the test)
 
@@ -85,7 +85,8 @@ def slim_batch_norm_penalty():
 ACTIVITY = ("The activity regularizer's penalty of a batch: TF 1.6-1.12 tf.keras sums it over the batch "
             "(l2 * sum(y**2)), from TF 1.13 on it is averaged (l2 * sum(y**2) / batch size; Keras 3 and tf_keras "
             "too), so a TF 1.12 model's activity penalty grows with the batch size. Measured on 1.6, 1.9, 1.12 "
-            "(summed) and 1.13, 1.14, 1.15, 2.15, 2.21 (averaged).")
+            "(summed) and 1.13, 1.14, 1.15, 2.15, 2.21 (averaged). Standalone Keras 2.1.6 and 2.2.4 (on TF 1.8 and "
+            "1.12) sum it too.")
 AFTER_BUILD = ("Setting layer.kernel_regularizer after the layer is built changes nothing: the penalty is "
                "attached when the weight is made. No error, no warning; model.losses stays empty. Rebuilding "
                "the model from its config (Model.from_config(model.get_config())) picks the new regularizer up.")
@@ -117,7 +118,8 @@ REPEATED_BUG = ("tf.keras in TF 1.6 (fixed in 1.7). Minimal reproduction: x = tf
 
 TOTAL_LOSS = ("tf.compat.v1.losses.get_total_loss() totals REGULARIZATION_LOSSES, where tf.keras layers put their "
               "penalty on TF 1.6-1.8 only (collections table, keras_dense_in_graph): from TF 1.9 a v1 training loss "
-              "built with get_total_loss() silently leaves a Keras model's penalty out; add model.losses yourself.")
+              "built with get_total_loss() silently leaves a Keras model's penalty out; add model.losses yourself. "
+              "Standalone Keras 2.1.6 / 2.2.4 (on TF 1.8 / 1.12) never put it there.")
 
 KERAS2 = ("keras2", "legacy")
 
@@ -142,40 +144,40 @@ ROWS = [
     Row("activity_batch", "module=tf.keras|keras3", Detail("sum(layer.losses) for batch 1, 5, 10",
                                                            lambda ctx: activity_totals(batch_mean=False)),
         flavours=KERAS3, keras_max=K3_ACTIVITY_SUMMED_UNTIL, note=K3_ACTIVITY),
-    Row("activity_batch", "module=tf.keras", Detail("sum(layer.losses) for batch 1, 5, 10",
+    Row("activity_batch", "module=tf.keras|keras2", Detail("sum(layer.losses) for batch 1, 5, 10",
                                                     lambda ctx: activity_totals(batch_mean=False)),
         tf_max=ACTIVITY_AVERAGED_SINCE, note=ACTIVITY),
-    Row("activity_batch", "module=tf.keras|keras3|tf_keras", Detail("sum(layer.losses) for batch 1, 5, 10",
+    Row("activity_batch", "module=tf.keras|keras3|tf_keras|keras2", Detail("sum(layer.losses) for batch 1, 5, 10",
                                                                    lambda ctx: activity_totals(batch_mean=True)),
         note=ACTIVITY),
 
-    Row("regularizer_after_build", "module=tf.keras|keras3|tf_keras",
+    Row("regularizer_after_build", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("len(model.losses) after layer.kernel_regularizer = l2(0.1)", lambda ctx: 0), note=AFTER_BUILD),
-    Row("rebuilt_from_config", "module=tf.keras|keras3|tf_keras",
+    Row("rebuilt_from_config", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("sum(model.losses) of Model.from_config(model.get_config())", lambda ctx: after_build_penalty()),
         note=AFTER_BUILD),
 
-    Row("tape_outside_inside", "module=tf.keras|keras3|tf_keras",
+    Row("tape_outside_inside", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("the penalty's gradient [read before the tape, read inside]", lambda ctx: tape_gradients()),
         note=TAPE),
 
-    Row("evaluate_penalty", "module=tf.keras|keras3|tf_keras",
+    Row("evaluate_penalty", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("model.evaluate(x, y) with a zero data loss", lambda ctx: after_build_penalty()), note=EVALUATE),
 
     Row("called_again_entries", "module=tf.keras", Detail("[len(model.losses), sum / penalty]", lambda ctx: [3, 3.0]),
         tf_max="1.7", note=REPEATED, upstream_bug=REPEATED_BUG),
-    Row("called_again_entries", "module=tf.keras|keras3|tf_keras",
+    Row("called_again_entries", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("[len(model.losses), sum / penalty]", lambda ctx: [1, 1.0]), note=REPEATED),
     Row("shared_after_compile", "module=tf.keras", Detail("[len(model.losses), sum / penalty]", lambda ctx: [3, 3.0]),
         tf_max="1.7", note=REPEATED, upstream_bug=REPEATED_BUG),
-    Row("shared_after_compile", "module=tf.keras|keras3|tf_keras",
+    Row("shared_after_compile", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("[len(model.losses), sum / penalty]", lambda ctx: [1, 1.0]), note=REPEATED),
 
     Row("get_total_loss", "module=tf.keras", Detail("get_total_loss()", lambda ctx: after_build_penalty()),
         tf_max="1.9", note=TOTAL_LOSS),
-    Row("get_total_loss", "module=tf.keras|tf_keras", Detail("get_total_loss()", lambda ctx: 0.0), note=TOTAL_LOSS),
+    Row("get_total_loss", "module=tf.keras|tf_keras|keras2", Detail("get_total_loss()", lambda ctx: 0.0), note=TOTAL_LOSS),
 
-    Row("frozen_in_model", "module=tf.keras", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS2,
+    Row("frozen_in_model", "module=tf.keras|keras2", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS2,
         note=FROZEN_MODEL),
     Row("frozen_in_model", "module=tf.keras|keras3", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS3,
         keras_max=K3_FROZEN_UNTIL, note=K3_FROZEN),
@@ -303,30 +305,30 @@ PERSIST = ("A regularizer on every argument of the model axis (kernel, bias, act
            "(model.save(dir, save_format='tf') + load_model; Keras 2 and tf_keras on TF 2).")
 
 ROWS += [
-    Row("mixed_float16_penalty", "module=tf.keras|keras3|tf_keras",
+    Row("mixed_float16_penalty", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("[entry dtypes, add_n dtype, penalty, evaluate, fit] under mixed_float16", lambda ctx: policy_facts()),
         note=POLICY),
-    Row("mixed_bfloat16_penalty", "module=tf.keras|keras3|tf_keras",
+    Row("mixed_bfloat16_penalty", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("[entry dtypes, add_n dtype, penalty, evaluate, fit] under mixed_bfloat16", lambda ctx: policy_facts()),
         note=POLICY),
-    Row("mixed_float16_overflow", "module=tf.keras|keras3|tf_keras",
+    Row("mixed_float16_overflow", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("[penalty dtype, penalty] of l2(0.01) on a 4 x 3 kernel of 100s under mixed_float16",
                lambda ctx: overflow_facts()), note=OVERFLOW),
 
-    Row("mirrored_replica_losses", "module=tf.keras|keras3|tf_keras",
+    Row("mirrored_replica_losses", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("[replicas, add_n(model.losses) in each replica]", lambda ctx: replica_losses()), note=MIRRORED),
     Row("mirrored_fit", "module=tf.keras|keras3",
         Detail("[fit's loss, kernel[0, 0] after one step]", lambda ctx: [dist_penalty(), dist_step(DIST_REPLICAS)]),
         flavours=KERAS3, keras_min=K3_MIRRORED_FIT_DOUBLED[0], keras_max=K3_MIRRORED_FIT_DOUBLED[1],
         note=K3_MIRRORED_FIT, upstream_bug=K3_MIRRORED_FIT_BUG),
-    Row("mirrored_fit", "module=tf.keras|keras3|tf_keras",
+    Row("mirrored_fit", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("[fit's loss, kernel[0, 0] after one step]", lambda ctx: [dist_penalty(), dist_step(1)]),
         note=MIRRORED),
     Row("mirrored_custom_loop", "module=tf.keras|keras3",
         Detail("kernel[0, 0] after strategy.run(step) [scale_regularization_loss, plain add_n]",
                lambda ctx: [dist_step(1.0 / DIST_REPLICAS), dist_step(1)]), flavours=KERAS3,
         keras_max=K3_MIRRORED_UNTIL, note=K3_MIRRORED),
-    Row("mirrored_custom_loop", "module=tf.keras|keras3|tf_keras",
+    Row("mirrored_custom_loop", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("kernel[0, 0] after strategy.run(step) [scale_regularization_loss, plain add_n]",
                lambda ctx: [dist_step(1), dist_step(DIST_REPLICAS)]), note=MIRRORED),
 ]
@@ -340,6 +342,26 @@ PERSIST_H5_BUG = ("tf.keras' hdf5_format before h5py 3 support, tensorflow/tenso
                   "import tensorflow as tf; m = tf.keras.Sequential([tf.keras.layers.Dense(3, input_shape=(4,), "
                   "kernel_regularizer=tf.keras.regularizers.l2(0.1))]); m.save('m.h5'); "
                   "tf.keras.models.load_model('m.h5')  # AttributeError: 'str' object has no attribute 'decode'")
+PERSIST_H5_UNCOMPILED = ("TF 1.6-1.9 tf.keras: model.save('m.h5') of a model that was never compiled raises "
+                         "AttributeError ('NoneType' object has no attribute 'get_config'): the optimizer is None and "
+                         "save_model only asks whether the attribute exists. A compiled model saves. Measured on TF 1.8 "
+                         "with h5py 3.1.0; the check is the same in 1.6, 1.7 and 1.9, and 1.10 tests the optimizer.")
+PERSIST_H5_UNCOMPILED_BUG = ("tf.keras before TF 1.10 (fixed by 1.10's `if include_optimizer and model.optimizer:`). "
+                             "Minimal reproduction: import tensorflow as tf; m = tf.keras.Sequential("
+                             "[tf.keras.layers.Dense(3, input_shape=(4,))]); m.save('m.h5')  # AttributeError: "
+                             "'NoneType' object has no attribute 'get_config'")
+PERSIST_H5_KERAS2 = ("Standalone Keras 2.1.6 and 2.2.4 with h5py >= 3 (what pip gives them): model.save('m.h5') "
+                     "writes the file, load_model raises AttributeError ('str' object has no attribute 'decode'), as "
+                     "tf.keras of TF 1.11-1.14 does (h5py 3 returns str attributes). Measured on both, h5py 3.1.0.")
+PERSIST_H5_KERAS2_BUG = ("standalone Keras < 2.4 reads h5py attributes as bytes (keras/engine/saving.py "
+                         "model_config.decode('utf-8')); h5py 3 returns str; the workaround is pip install 'h5py<3'. "
+                         "Minimal reproduction: import keras; m = keras.Sequential([keras.layers.Dense(3, "
+                         "input_shape=(4,))]); m.save('m.h5'); keras.models.load_model('m.h5')  # AttributeError: "
+                         "'str' object has no attribute 'decode'")
+ROWS.append(Row("persist_h5", "module=tf.keras", Raises("AttributeError"), tf_max=H5_SAVE_UNCOMPILED_UNTIL,
+                note=PERSIST_H5_UNCOMPILED, upstream_bug=PERSIST_H5_UNCOMPILED_BUG))
+ROWS.append(Row("persist_h5", "module=keras2", Raises("AttributeError"), installed=("h5py", H5PY3, None),
+                note=PERSIST_H5_KERAS2, upstream_bug=PERSIST_H5_KERAS2_BUG))
 ROWS.append(Row("persist_h5", "module=tf.keras", Raises("AttributeError"), tf_min=H5PY3_LOAD_FAILS[0],
                 tf_max=H5PY3_LOAD_FAILS[1], installed=("h5py", H5PY3, None), note=PERSIST_H5_H5PY3,
                 upstream_bug=PERSIST_H5_BUG))
@@ -349,7 +371,7 @@ for _format in ("config", "clone", "keras", "h5"):
                            lambda ctx: persist_facts(lost=("activity",))), flavours=KERAS3,
                     keras_max=K3_PERSIST_UNTIL, note=K3_PERSIST))
 for _format in ("config", "clone", "keras", "h5", "savedmodel"):
-    ROWS.append(Row("persist_%s" % _format, "module=tf.keras|keras3|tf_keras",
+    ROWS.append(Row("persist_%s" % _format, "module=tf.keras|keras3|tf_keras|keras2",
                     Detail("[argument, penalty before, after] of the %s round trip" % _format,
                            lambda ctx: persist_facts()), note=PERSIST))
 

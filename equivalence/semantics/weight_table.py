@@ -44,7 +44,7 @@ CONTRIB, TF_KERAS, BY_HAND = "family=contrib", "module=tf.keras", "module=tf"
 INT_ZERO_PENALTY = Penalty(lam=0.0, entries=CONTAINED)
 # Penalties summed with reduce_sum in the weights' dtype (Keras, a user's reduce_sum, contrib's l1);
 # L2Loss (contrib l2, tf.nn.l2_loss) summed wider in every release.
-REDUCE_SUM = "family=keras|manual,module=tf.keras|keras3|tf_keras"
+REDUCE_SUM = "family=keras|manual,module=tf.keras|keras3|tf_keras|keras2"
 
 GRAPH_WIDER = ("measured: in a v1 graph on TF 2.0 (contrib l1; 2.0-2.2 for l1_l2 and sum_regularizer) contrib's "
                "|w| sum accumulates like float32, while the same regularizer called eagerly stalls")
@@ -84,6 +84,12 @@ K3_FUNCTION_FROM, K3_FUNCTION_UNTIL = "3.1", "3.15"
 K3_FUNCTION = ("Keras 3.1-3.14 reject a plain Python function as a layer regularizer: Dense(kernel_regularizer=fn) raises "
                "ValueError (\"Expected an instance of keras.regularizers.Regularizer\") whatever the weights; Keras "
                "3.0.5 and 3.15.1 call it. Measured: 3.0.5 calls it, every 3.1.1-3.14.1 raises for every probe.")
+# Standalone Keras 2 (keras2, tox -m keras-history): a layer creates its weights in floatx (routes/plumbing.py
+# KERAS2_LAYER_FLOATX), so an initializer whose value has the probe's own dtype cannot become the float32 kernel.
+KERAS2_FLOATX = ("Standalone Keras 2.1.6 / 2.2.4 layers create every weight in K.floatx() (float32) whatever their "
+                 "dtype argument (Layer.add_weight's dtype default; Dense.build passes none): an int32, float16, "
+                 "bfloat16 or float64 initial value raises ValueError (Tensor conversion requested dtype float32). "
+                 "Measured on TF 1.8 and 1.12.")
 WEIGHT_PROBE_IDS = ("nan_entry", "inf_entry", "empty", "int32", "float16_square_overflow", "float64_lambda_0.1",
                     "float16_sum_stall", "bfloat16_sum_stall")
 
@@ -132,10 +138,11 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
     Row('int32', 'penalty=orthogonal', Raises('TypeError'), note="l2_normalize of an int32 kernel"),
     Row('int32', 'module=keras3', INT_ZERO_PENALTY, upstream_bug=INT_ZERO),
     Row('int32', TF_KERAS, INT_ZERO_PENALTY, tf_min='2.16', flavours=('keras3',), upstream_bug=INT_ZERO),
+    Row('int32', 'module=keras2,container=layer', Raises('ValueError'), note=KERAS2_FLOATX),
     Row('int32', TF_KERAS + ',container=layer', Raises('TypeError')),
     Row('int32', TF_KERAS + ',penalty=l1', INT_ZERO_PENALTY, tf_min='2.3', upstream_bug=INT_ZERO),
     Row('int32', TF_KERAS + ',penalty=l1|l1_l2', Raises('TypeError')),
-    Row('int32', TF_KERAS, Raises('TypeError'), tf_max='2.3'),
+    Row('int32', 'module=tf.keras|keras2', Raises('TypeError'), tf_max='2.3'),
     Row('int32', TF_KERAS, INT_ZERO_PENALTY, tf_min='2.3', tf_max='2.10', upstream_bug=INT_ZERO),
     Row('int32', TF_KERAS + ',container=collection|variable', Raises('TypeError'), tf_min='2.10'),
     Row('int32', TF_KERAS, Raises('InvalidArgumentError'), tf_min='2.10'),
@@ -144,8 +151,9 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
     Row('int32', 'module=tf_keras,penalty=l1_l2', Raises('TypeError')),
     Row('int32', 'module=tf_keras', Raises('InvalidArgumentError')),
 
-    # -- float16, bfloat16 and float64 weights: Keras 3.0-3.13 L1 raises on each -------------------
-] + [Row(_probe, 'penalty=l1,' + K3_MODULES, Raises('InvalidArgumentError'), flavours=KERAS3,
+    # -- float16, bfloat16 and float64 weights: Keras 3.0-3.13 L1 raises on each; a standalone Keras 2 layer ----
+] + [Row(_probe, 'module=keras2,container=layer', Raises('ValueError'), note=KERAS2_FLOATX)
+     for _probe in ('float16_square_overflow', 'float64_lambda_0.1', 'float16_sum_stall', 'bfloat16_sum_stall')] + [Row(_probe, 'penalty=l1,' + K3_MODULES, Raises('InvalidArgumentError'), flavours=KERAS3,
          keras_max=K3_OWN_DTYPE_UNTIL, note=K3_OWN_DTYPE)
      for _probe in ('float16_square_overflow', 'float64_lambda_0.1', 'float16_sum_stall', 'bfloat16_sum_stall')] + [
 

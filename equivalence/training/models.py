@@ -46,7 +46,9 @@ def run_model_route(api, route, case):
         graph = api.tf.Graph()
         with graph.as_default():
             sess = api.v1.Session(graph=graph)
-            keras = api.tf_keras_module
+            # the route's own Keras (standalone Keras 2 keeps a session of its own): its models run in this graph
+            from ..routes.plumbing import layer_module
+            keras = layer_module(api, route.regularizer)
             keras.backend.set_session(sess)
             try:
                 source = WeightSource(api, weights, case.dtype, graph_mode=True)

@@ -87,10 +87,15 @@ def test_dead_rows_reads_the_keras_version_of_a_release():
 
 
 def test_the_keras_axis_of_tox_ini():
-    """Every keras-history env pins one TF and one Keras 3 release, Keras 3.0 first, each minor once."""
+    """Every keras-history env pins one TF and one Keras release: each Keras 3 minor once, 3.0 first, on TF >= 2.16;
+    standalone Keras 2 (< 2.4, the last multi-backend releases) on TF 1.x only."""
     releases = matrix.keras_history_releases(os.path.join(ROOT, "tox.ini"))
     assert releases and len(releases) == len(matrix.history_envs(os.path.join(ROOT, "tox.ini"), "keras-history"))
-    minors = [parse_version(v["keras"])[:2] for _, _, v in releases]
+    keras3 = [(tf, v) for tf, f, v in releases if f == "keras3"]
+    minors = [parse_version(v["keras"])[:2] for _, v in keras3]
     assert minors[0] == (3, 0) and minors == sorted(set(minors))
-    assert all(f == "keras3" and tf >= (2, 16, 0) for tf, f, _ in releases)
+    assert all(tf >= (2, 16, 0) for tf, _ in keras3)
+    standalone = [(tf, v) for tf, f, v in releases if f == "keras2"]
+    assert len(keras3) + len(standalone) == len(releases)
+    assert all(tf < (2, 0, 0) and parse_version(v["keras2"]) < (2, 4, 0) for tf, v in standalone)
     assert "keras-history" not in matrix.history_envs(os.path.join(ROOT, "tox.ini"))  # the TF axis is apart
