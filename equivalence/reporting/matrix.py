@@ -337,6 +337,14 @@ def keras_release(entry):
     return entry.get("keras2") or entry.get("keras")
 
 
+def keras_nightly(tf_releases):
+    """The TF axis's entries whose tf.keras is a keras-nightly build (a Keras 3 `.dev` release: tf-nightly requires
+    keras-nightly, so the tfnightly env is the one install of it that TensorFlow admits): the Keras axis's newest
+    column, measured by the TF axis and the nightly gate, not by an env of its own."""
+    return [r for r in tf_releases if r.get("tensorflow") and r.get("keras_flavour") == "keras3"
+            and ".dev" in (r.get("keras") or "") and not r.get("keras_backend")]
+
+
 def keras_lines(keras_releases):
     """The Keras axis's measured entries as lines of releases compared with each other: standalone Keras 2, then
     Keras 3 (each Keras 3 release is compared with its own predecessor, never with a Keras 2)."""
@@ -499,7 +507,8 @@ def render(data):
     if not changes:
         out.append("No fact changed between consecutive measured releases.")
     out += _change_lines(changes, "###")
-    out += keras_axis_section(data.get("keras_releases") or [])
+    keras_releases = data.get("keras_releases") or []
+    out += keras_axis_section(keras_releases + keras_nightly(data["releases"]) if keras_releases else [])
     out += backend_section(data.get("keras_backends") or [], releases)
     return "\n".join(out) + "\n"
 
@@ -528,7 +537,8 @@ def keras_axis_section(keras_releases):
            "`tf.keras` from TF 2.16 is the Keras 3 the install resolved: `tox -m keras-history` pins each Keras 3",
            "minor release (its newest patch) on the newest TensorFlow whose own requirement admits it",
            "(docs/MATRIX.md). Standalone Keras 2 (`import keras` 2.1.6 / 2.2.4 on the TF 1.x of its time, the",
-           "regularizer axis's module `keras2`) is a line of its own. Each Keras release is compared with its own",
+           "regularizer axis's module `keras2`) is a line of its own. keras-nightly is the Keras of the TF axis's",
+           "tf-nightly env (tf-nightly requires keras-nightly). Each Keras release is compared with its own",
            "predecessor in its line.", "",
            "| Keras | TF | env | Python | result | full suite |", "|---|---|---|---|---|---|"]
     for r in keras_releases:

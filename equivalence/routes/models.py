@@ -370,9 +370,7 @@ def _called_again(keras, src, reg, n_in, n_out, x):
     return model, dense, x
 
 
-# (standalone Keras has it from 2.2.0: the keras-history env of 2.1.6 runs TF 1.8, which lacks it in tf.keras too)
-SUBCLASSING = since_tf("1.9", "a subclassed Keras Model (tf.keras before TF 1.9 and standalone Keras before 2.2 have "
-                              "no model subclassing)")
+SUBCLASSING = since_tf("1.9", "a subclassed tf.keras.Model (TF 1.6 Keras has no model subclassing)")
 # TF 1.6 tf.keras repeats a weight's penalty: a model called again on a new Input, or a model with a layer
 # shared by two branches once compiled, holds 3 entries for the one kernel (and 3x its penalty); one from
 # TF 1.7 on (measured 1.6-1.9, 1.12-1.15). Asserted as an upstream bug in semantics/model_table.py

@@ -31,7 +31,8 @@ class Regularizer(object):
     name        the slug's first part (`contrib-l2`, `keras3-l1`): letters, digits, `_`, `.`, `-`
     spelling    how a user writes it, with `scale` for lambda (goes into the route's API text)
     family      contrib | keras | manual (written by hand, or by tf_upgrade_v2)
-    module      contrib | tf.keras | keras3 | tf_keras | tf: the module the user imports it from
+    module      contrib | tf.keras | keras3 | tf_keras | keras2 (standalone Keras 2.0-2.3) | tf: the module the user
+                imports it from
     penalty     l2 | l1 | l1_l2 | orthogonal
     convention  reference.HALF or FULL: what the L2 term is multiplied by
     make        (api, lam) -> a callable regularizer: weights -> penalty tensor (or None)
