@@ -104,9 +104,9 @@ def factor_pins(tox_ini):
     parser.read(tox_ini)
     pins = {}
     for line in parser.get("testenv", "deps", fallback="").splitlines():
-        m = re.match(r"\s*([\w.-]+)\s*:\s*(tensorflow-cpu|tensorflow|keras)==([\w.]+)\s*$", line)
+        m = re.match(r"\s*([\w.-]+)\s*:\s*(tensorflow-cpu|tensorflow|keras|tf-keras)==([\w.]+)\s*$", line)
         if m:
-            package = "keras" if m.group(2) == "keras" else "tensorflow-cpu"
+            package = "tensorflow-cpu" if m.group(2) == "tensorflow" else m.group(2)
             pins[(m.group(1), package)] = m.group(3)
     return pins
 
@@ -119,14 +119,18 @@ def keras_history_releases(tox_ini):
     """[(TF version tuple, flavour, versions)] of the `keras-history` envs, from the pins tox.ini gives their factors
     (factor_pins): the Keras axis's releases, for the dead-row check, before their reports are merged into the
     matrix. A Keras 3 pin: ("keras3", {"tensorflow": ..., "keras": ...}); a standalone Keras 2 pin (keras < 3, on a
-    TF 1.x whose tf.keras is Keras 2): ("keras2", {"tensorflow": ..., "keras2": ...})."""
+    TF 1.x whose tf.keras is Keras 2): ("keras2", {"tensorflow": ..., "keras2": ...}); a tf-keras pin (beside a TF
+    <= 2.15, whose tf.keras is Keras 2): ("keras2", {"tensorflow": ..., "tf_keras": ...})."""
     pins, out = factor_pins(tox_ini), []
     for env in history_envs(tox_ini, KERAS_HISTORY):
         factors = env.split("-")
         tf, keras = _pinned(pins, factors, "tensorflow-cpu"), _pinned(pins, factors, "keras")
-        if len(tf) != 1 or len(keras) != 1:
-            raise ValueError("tox.ini: %s env %s pins no single TensorFlow and keras" % (KERAS_HISTORY, env))
-        if parse_version(keras[0]) < (3, 0, 0):
+        tf_keras = _pinned(pins, factors, "tf-keras")
+        if len(tf) != 1 or len(keras) + len(tf_keras) != 1:
+            raise ValueError("tox.ini: %s env %s pins no single TensorFlow and keras or tf-keras" % (KERAS_HISTORY, env))
+        if tf_keras:
+            out.append((parse_version(tf[0]), "keras2", {"tensorflow": tf[0], "tf_keras": tf_keras[0]}))
+        elif parse_version(keras[0]) < (3, 0, 0):
             out.append((parse_version(tf[0]), "keras2", {"tensorflow": tf[0], "keras2": keras[0]}))
         else:
             out.append((parse_version(tf[0]), "keras3", {"tensorflow": tf[0], "keras": keras[0]}))
@@ -262,6 +266,8 @@ def merge(report_paths, expected_envs=(), migrations=None):
             entry["keras_backend"] = report["keras_backend"]
         if report.get("keras2"):  # standalone Keras 2 beside tf.keras (the Keras axis's TF 1.x envs)
             entry["keras2"] = report["keras2"]
+        if report.get("tf_keras") and report.get("keras_flavour") == "keras2":  # tf_keras beside a Keras 2 tf.keras
+            entry["tf_keras"] = report["tf_keras"]
         if report.get("error"):
             entry.update(status="crashed", detail="TensorFlow does not import: " + report["error"])
         elif not report.get("complete"):
@@ -326,15 +332,36 @@ def keras_axis(report_dir, tox_ini, label=KERAS_HISTORY):
     for r in releases:
         if r.get("tensorflow") and keras_release(r):
             backend = " on %s" % r["keras_backend"] if r.get("keras_backend") else ""
-            standalone = " standalone" if r.get("keras2") else ""
-            r["label"] = "Keras %s%s%s (TF %s)" % (keras_release(r), standalone, backend, r["tensorflow"])
+            r["label"] = "%s %s%s (TF %s)" % (keras_name(r), keras_release(r), backend, r["tensorflow"])
     releases.sort(key=lambda r: (not keras_release(r), parse_version(keras_release(r) or "0"), r["env"]))
     return releases
 
 
 def keras_release(entry):
-    """The Keras release a Keras-axis entry measures: its standalone Keras 2 (keras2), else tf.keras' Keras."""
-    return entry.get("keras2") or entry.get("keras")
+    """The Keras release a Keras-axis entry measures: its standalone Keras 2 (keras2), its tf_keras beside a Keras 2
+    tf.keras, else tf.keras' Keras (a TF axis legacy entry's is its tf_keras)."""
+    return entry.get("keras2") or entry.get("tf_keras") or entry.get("keras")
+
+
+def keras_name(entry):
+    """How the Keras axis names an entry's Keras: "standalone Keras", "tf_keras" or "Keras"."""
+    if entry.get("keras2"):
+        return "standalone Keras"
+    return "tf_keras" if entry.get("tf_keras") or entry.get("keras_flavour") == "legacy" else "Keras"
+
+
+def keras_axis_entries(data):
+    """The Keras axis as the document shows it: the keras-history entries (keras_releases), with the TF axis's
+    entries that measure a Keras the Keras axis has no env for: every tf_keras of a legacy env (2.16-2.21, pinned
+    there on their own TF) and keras-nightly (keras_nightly)."""
+    keras_releases = data.get("keras_releases") or []
+    if not keras_releases:
+        return []
+    tf_axis = [r for r in data.get("releases") or [] if r.get("tensorflow") and r.get("keras_flavour") == "legacy"]
+    # copies, labelled as the Keras axis labels its own entries (the TF axis keeps its labels)
+    borrowed = [dict(r, label="%s %s (TF %s)" % (keras_name(r), keras_release(r), r["tensorflow"]))
+                for r in tf_axis + keras_nightly(data.get("releases") or [])]
+    return keras_releases + borrowed
 
 
 def keras_nightly(tf_releases):
@@ -346,11 +373,15 @@ def keras_nightly(tf_releases):
 
 
 def keras_lines(keras_releases):
-    """The Keras axis's measured entries as lines of releases compared with each other: standalone Keras 2, then
-    Keras 3 (each Keras 3 release is compared with its own predecessor, never with a Keras 2)."""
+    """The Keras axis's measured entries as lines of releases compared with each other, each in Keras order:
+    standalone Keras 2, tf_keras, Keras 3 (a release is compared with its own predecessor in its line, never with
+    another Keras)."""
     measured = [r for r in keras_releases if r.get("tensorflow")]
-    return [line for line in ([r for r in measured if r.get("keras2")], [r for r in measured if not r.get("keras2")])
-            if line]
+    lines = {}
+    for r in measured:
+        lines.setdefault(keras_name(r), []).append(r)
+    return [sorted(lines[n], key=lambda r: parse_version(keras_release(r))) for n in
+            ("standalone Keras", "tf_keras", "Keras") if n in lines]
 
 
 def backend_changes(backend_releases, tf_releases):
@@ -370,9 +401,14 @@ def tensorflow_backend_entry(backend_release, tf_releases):
 
 
 def keras_timeline(keras_releases):
-    """Every fact that differs between consecutive Keras releases of the Keras axis (each Keras 3 release
-    against its own predecessor): (before, after, route or subject, fact, old, new), as timeline()."""
-    return changes_between([pair for line in keras_lines(keras_releases) for pair in zip(line, line[1:])])
+    """Every fact that differs between consecutive Keras releases of the Keras axis (each release against its own
+    predecessor in its line; the standalone Keras 2 and tf_keras lines keep to their own routes and cells, OWN):
+    (before, after, route or subject, fact, old, new), as timeline()."""
+    changes = []
+    for line in keras_lines(keras_releases):
+        name = keras_name(line[0])
+        changes += [c for c in changes_between(list(zip(line, line[1:]))) if name not in OWN or _own(name, c[2])]
+    return changes
 
 
 def timeline(releases):
@@ -389,6 +425,10 @@ def changes_between(pairs):
             old = before["routes"].get(name, {}).get("facts", {"available": "not in this suite's run"})
             new = after["routes"].get(name, {}).get("facts", {"available": "not in this suite's run"})
             for fact in list(old) + [k for k in new if k not in old]:
+                # a route unavailable on both sides has no facts to change: why it is absent (the installed
+                # package's version in the reason, say) is its matrix cell's tooltip, not a regularization fact
+                if fact == "available" and all(str(v).startswith("no:") for v in (old.get(fact), new.get(fact))):
+                    continue
                 if old.get(fact) != new.get(fact):
                     changes.append((before["label"], after["label"], name, fact, old.get(fact), new.get(fact)))
         # An area's cells are compared where both releases recorded that area (a release recorded before
@@ -507,8 +547,7 @@ def render(data):
     if not changes:
         out.append("No fact changed between consecutive measured releases.")
     out += _change_lines(changes, "###")
-    keras_releases = data.get("keras_releases") or []
-    out += keras_axis_section(keras_releases + keras_nightly(data["releases"]) if keras_releases else [])
+    out += keras_axis_section(keras_axis_entries(data))
     out += backend_section(data.get("keras_backends") or [], releases)
     return "\n".join(out) + "\n"
 
@@ -527,37 +566,49 @@ def _change_lines(changes, heading):
     return out
 
 
+# The lines of the Keras axis other than Keras 3, and what is their own: route names with this prefix, and the cells
+# of their subject (the Keras and models tables' subject of the module). Their releases sit on different TFs, so
+# their timeline keeps to their own routes and cells; the Keras 3 line's is every fact (Keras 3 is tf.keras there).
+OWN = {"standalone Keras": ("keras2-", "keras2"), "tf_keras": ("tf_keras-", "tf_keras")}
+
+
+def _own(line_name, subject):
+    prefix, name = OWN[line_name]
+    return subject.startswith(prefix) or subject == name
+
+
 def keras_axis_section(keras_releases):
-    """The Keras axis: its releases, the routes whose matrix cell is not the same on every release of a line (Keras 3;
-    standalone Keras 2, with its own routes keras2-*), and every fact that changed between consecutive releases of
-    a line."""
+    """The Keras axis (keras_axis_entries): its releases; per line, the routes whose matrix cell differs (Keras 3)
+    or the line's own routes on each release (standalone Keras 2, tf_keras); every fact that changed between
+    consecutive releases of a line."""
     if not keras_releases:
         return []
     out = ["", "## The Keras axis", "",
            "`tf.keras` from TF 2.16 is the Keras 3 the install resolved: `tox -m keras-history` pins each Keras 3",
            "minor release (its newest patch) on the newest TensorFlow whose own requirement admits it",
-           "(docs/MATRIX.md). Standalone Keras 2 (`import keras` 2.1.6 / 2.2.4 on the TF 1.x of its time, the",
-           "regularizer axis's module `keras2`) is a line of its own. keras-nightly is the Keras of the TF axis's",
-           "tf-nightly env (tf-nightly requires keras-nightly). Each Keras release is compared with its own",
-           "predecessor in its line.", "",
+           "(docs/MATRIX.md), and standalone Keras 2 (`import keras` 2.1.6 / 2.2.4, the regularizer axis's module",
+           "`keras2`) on the TF 1.x of its time. The tf_keras of the TF axis's legacy envs (2.16.0-2.21.0) and",
+           "keras-nightly (the Keras of its tf-nightly env: tf-nightly requires keras-nightly) join their lines from",
+           "the TF axis. Each release is compared with its own predecessor in its line: standalone Keras 2, tf_keras,",
+           "Keras 3.", "",
            "| Keras | TF | env | Python | result | full suite |", "|---|---|---|---|---|---|"]
     for r in keras_releases:
         out.append("| %s | %s | `%s` | %s | %s | %s |" % (
-            (keras_release(r) or "—") + (" standalone" if r.get("keras2") else ""), r.get("tensorflow") or "—",
+            "%s %s" % (keras_name(r), keras_release(r)) if keras_release(r) else "—", r.get("tensorflow") or "—",
             r["env"], r.get("python") or "—", r["status"] + (": " + r["detail"] if r.get("detail") else ""),
             _suite_cell(r.get("suite"))))
     for line in keras_lines(keras_releases):
-        standalone = bool(line[0].get("keras2"))
-        name = "standalone Keras 2 releases" if standalone else "Keras 3 releases"
-        out += _varying_routes([r for r in line if r["routes"]], lambda r: keras_release(r) or r["env"],
-                               "between the %s" % name, "on every one")
-        if standalone:
-            own = [n for n in _route_names(line) if n.startswith("keras2-")]
-            out += ["", "The standalone Keras 2 routes (module `keras2`) on each release:", "",
-                    "| route | " + " | ".join(keras_release(r) for r in line) + " |", "|---|" + "---|" * len(line)]
-            out += ["| `%s` | " % n + " | ".join(_cell(r["routes"].get(n)) for r in line) + " |" for n in own]
-    out += ["", "### Timeline of the Keras axis", ""]
+        name = keras_name(line[0])
+        if name not in OWN:
+            out += _varying_routes([r for r in line if r["routes"]], lambda r: keras_release(r) or r["env"],
+                                   "between the Keras 3 releases", "on every one")
+            continue
+        own = [n for n in _route_names(line) if _own(name, n)]
+        out += ["", "The %s routes on each release (symbols as in the compatibility matrix):" % name, "",
+                "| route | " + " | ".join(keras_release(r) for r in line) + " |", "|---|" + "---|" * len(line)]
+        out += ["| `%s` | " % n + " | ".join(_cell(r["routes"].get(n)) for r in line) + " |" for n in own]
     changes = keras_timeline(keras_releases)
+    out += ["", "### Timeline of the Keras axis", ""]
     if not changes:
         out.append("No fact changed between consecutive Keras releases.")
     return out + _change_lines(changes, "####")
