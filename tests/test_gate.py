@@ -42,7 +42,8 @@ def test_an_unrecorded_minor_series_is_compared_with_the_newest_older_release(fl
         later, flavour, chosen and chosen["label"], why, expected["label"])
 
 
-KERAS_AXIS = gate.recorded(DATA, "keras_releases")
+KERAS_AXIS = [r for r in gate.recorded(DATA, "keras_releases") if r["keras_flavour"] == "keras3"]
+STANDALONE = [r for r in gate.recorded(DATA, "keras_releases") if r.get("keras2")]
 
 
 @pytest.mark.parametrize("release", KERAS_AXIS, ids=[r["label"] for r in KERAS_AXIS])
@@ -56,6 +57,18 @@ def test_a_keras_release_is_compared_with_the_record_of_its_keras_minor(release)
         tf_axis, _ = gate.baseline(DATA, release["tensorflow"], "keras3")
         if tf_axis is None or parse_version(tf_axis["keras"])[:2] != minor:
             assert chosen is release, (keras, chosen["label"], why)
+
+
+@pytest.mark.parametrize("release", STANDALONE, ids=[r["label"] for r in STANDALONE])
+def test_a_standalone_keras_is_compared_with_the_record_of_its_minor(release):
+    """An install with standalone Keras 2 is gated against the Keras axis's record of that Keras 2 minor release (its
+    other patch releases too), which has the routes keras2-*; the same TF without it against the TF axis's."""
+    minor = parse_version(release["keras2"])[:2]
+    for keras2 in (release["keras2"], "%d.%d.99" % minor):
+        chosen, why = gate.baseline(DATA, release["tensorflow"], "keras2", keras2=keras2)
+        assert chosen is release, (keras2, chosen and chosen["label"], why)
+    without, why = gate.baseline(DATA, release["tensorflow"], "keras2")
+    assert without is not None and not without.get("keras2"), why
 
 
 BACKEND_AXIS = gate.recorded(DATA, "keras_backends")

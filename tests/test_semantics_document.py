@@ -36,7 +36,8 @@ def recorded_release(api):
     release = recorded_run(data, v)
     if release is not None:
         return release
-    before, _ = baseline(data, v["tensorflow"], v["keras_flavour"], keras=v["keras"], backend=v["keras_backend"])
+    before, _ = baseline(data, v["tensorflow"], v["keras_flavour"], keras=v["keras"], backend=v["keras_backend"],
+                         keras2=v.get("keras2"))
     pytest.skip("docs/semantics.json records no run of TF %s (%s, Keras %s); the release gate compares it with %s: "
                 "python -m equivalence diff" % (v["tensorflow"], v["keras_flavour"], v["keras"],
                                                 before["label"] if before else "nothing (none recorded before it)"))

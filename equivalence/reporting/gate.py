@@ -134,7 +134,7 @@ def lost_main(args):
     return 1 if lost else 0
 
 
-def baseline(data, tensorflow, flavour, against=None, keras=None, backend=None):
+def baseline(data, tensorflow, flavour, against=None, keras=None, backend=None, keras2=None):
     """(release entry, why it was chosen) or (None, why there is none).
 
     The matrix records one patch release per minor series; a release of the same series is
@@ -142,10 +142,18 @@ def baseline(data, tensorflow, flavour, against=None, keras=None, backend=None):
     With Keras 3 (`flavour` keras3, `keras` its version), a Keras minor release the TF axis's choice
     does not have is compared with the Keras axis's record of that minor release (keras_releases).
     On a Keras 3 backend other than TensorFlow (`backend`), the backend axis's record of that backend
-    (keras_backends): the same TF and Keras minor series if recorded, else its newest.
+    (keras_backends): the same TF and Keras minor series if recorded, else its newest. With standalone Keras 2
+    installed (`keras2` its version), the Keras axis's record of that Keras 2 minor release where there is one
+    (the TF axis's envs have no standalone Keras, so none of its routes keras2-*).
     """
     if backend and backend != "tensorflow" and not against:
         return _backend_baseline(data, backend, tensorflow, keras)
+    if keras2 and not against:
+        minor = parse_version(keras2)[:2]
+        same = [r for r in recorded(data, "keras_releases")
+                if r.get("keras2") and parse_version(r["keras2"])[:2] == minor]
+        if same:
+            return same[-1], "the Keras axis's record of standalone Keras %s" % same[-1]["keras2"]
     chosen, why = _tf_axis_baseline(data, tensorflow, flavour, against)
     if against or flavour != "keras3" or not keras:
         return chosen, why
@@ -207,7 +215,7 @@ def measured_release(report):
     from .matrix import route_facts
     return {"tensorflow": report.get("tensorflow"), "keras_flavour": report.get("keras_flavour"),
             "keras": report.get("keras"), "python": report.get("python"),
-            "keras_backend": report.get("keras_backend") or "tensorflow",
+            "keras_backend": report.get("keras_backend") or "tensorflow", "keras2": report.get("keras2"),
             "routes": {r["name"]: r for r in report.get("routes", [])},
             "facts": {r["name"]: route_facts(r) for r in report.get("routes", [])},
             "cells": report.get("semantics")}
@@ -325,7 +333,7 @@ def gate(report, data, against=None, routes=None):
     """The gate's result (a dict, what --json prints) for a report against the recorded data."""
     now = measured_release(report)
     base, why = baseline(data, now["tensorflow"], now["keras_flavour"], against, keras=now.get("keras"),
-                         backend=now.get("keras_backend"))
+                         backend=now.get("keras_backend"), keras2=now.get("keras2"))
     unrecorded = not_recorded(base, now) if base else {"areas": set(), "routes": set()}
     result = {"tensorflow": now["tensorflow"], "keras_flavour": now["keras_flavour"], "keras": now["keras"],
               "python": now["python"], "baseline": base["label"] if base else None, "why": why,
