@@ -48,7 +48,18 @@ BFLOAT16_ROUNDS_TO_NEAREST_SINCE = parse_version("1.11")
 DRIFT = 1e-3
 
 
-def sums_linearly(api):
+# Keras 3's NumPy backend (KERAS_BACKEND=numpy) computes with NumPy: float16 / float32 / float64 sums are NumPy's
+# pairwise summation (blocks of 128, within the tree model), but bfloat16 is ml_dtypes' type, which NumPy reduces with
+# its generic loop: one accumulator in bfloat16, a sequential sum (measured: the bfloat16_sum_stall probe gives 32
+# for an exact 128, the linear model's value; tox -m keras-backends, Keras 3.15.1, ml_dtypes 0.7.0).
+SEQUENTIAL_ON_NUMPY_BACKEND = ("bfloat16",)
+
+
+def sums_linearly(api, dtype=None, on_backend=False):
+    """Whether this release (or, for a route on a Keras 3 backend, that backend: `on_backend`) sums `dtype`
+    sequentially rather than as a tree."""
+    if on_backend and dtype in SEQUENTIAL_ON_NUMPY_BACKEND and getattr(api, "keras_backend", None) == "numpy":
+        return True
     return api.tf_version_tuple < TREE_REDUCTION_SINCE
 
 
@@ -64,26 +75,29 @@ def unit_roundoff(api, dtype):
     return tolerance_mod.unit_roundoff(dtype, tolerance_mod.NEAREST if api is None else rounding(api, dtype))
 
 
-def release_tolerance(api, dtype, n_terms, **fields):
-    """tolerance.tolerance(dtype, n_terms, **fields) with this release's summation order and rounding.
+def release_tolerance(api, dtype, n_terms, on_backend=False, **fields):
+    """tolerance.tolerance(dtype, n_terms, **fields) with this release's summation order and rounding
+    (`on_backend`: the route runs on a Keras 3 backend other than TensorFlow, whose own summation applies).
 
     `api` None gives the model of current releases (tree reduction, round to nearest).
     """
     if api is None:
         return tolerance_mod.tolerance(dtype, n_terms, **fields)
-    return tolerance_mod.tolerance(dtype, n_terms, linear=sums_linearly(api), rounding=rounding(api, dtype),
-                                   **fields)
+    return tolerance_mod.tolerance(dtype, n_terms, linear=sums_linearly(api, dtype, on_backend),
+                                   rounding=rounding(api, dtype), **fields)
 
 
-def reference_tolerance(api, dtype, ref, lam):
+def reference_tolerance(api, dtype, ref, lam, on_backend=False):
     """The bound a measured penalty is judged with against the reference `ref` (reference.py), on this
     release: the sum-of-terms model (tolerance.tolerance) for L2 / L1 penalties, the orthogonal model
-    (tolerance.orthogonal_reference_tolerance) for OrthogonalRegularizer. The one place both are chosen."""
+    (tolerance.orthogonal_reference_tolerance) for OrthogonalRegularizer. The one place both are chosen.
+    `on_backend`: the route runs on a Keras 3 backend other than TensorFlow (Route.on_backend)."""
     if getattr(ref, "mode", None) is not None:
         return tolerance_mod.orthogonal_reference_tolerance(
             ref, dtype, lam, rounding=tolerance_mod.NEAREST if api is None else rounding(api, dtype),
-            linear=False if api is None else sums_linearly(api))
-    return release_tolerance(api, dtype, max(ref.n_terms, 1), lam=abs(lam) if math.isfinite(lam) else 0.0,
+            linear=False if api is None else sums_linearly(api, dtype, on_backend))
+    return release_tolerance(api, dtype, max(ref.n_terms, 1), on_backend=on_backend,
+                             lam=abs(lam) if math.isfinite(lam) else 0.0,
                              sum_value=ref.sum_value, reference_rel_error=ref.rel_error,
                              # adding the parts (both >= 0) is one more rounding on each chain
                              extra_roundings=ref.parts - 1)

@@ -665,14 +665,35 @@ ROUND_TRIP_READERS = [
 ]
 ROUND_TRIPS = tuple(r.name for r in ROUND_TRIP_READERS)
 
+# Keras 3.15's NumPy backend (KERAS_BACKEND=numpy, tox -m keras-backends) has no trainer: fit and train_on_batch raise
+# NotImplementedError ("fit not implemented for NumPy backend"); evaluate runs a model without a regularizer but
+# raises AttributeError ('list' object has no attribute 'dtype') with one, an upstream bug (no issue found).
+# Minimal reproduction, KERAS_BACKEND=numpy: m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3,
+# kernel_regularizer=keras.regularizers.L2(0.1))]); m.compile("sgd", "mse"); m.evaluate(np.ones((2, 4)),
+# np.zeros((2, 3)))  # AttributeError. Measured: Keras 3.15.1, scipy 1.17.1, jax 0.10.2.
+NUMPY_EVALUATE_BUG = ("upstream bug (Keras 3.15.1, no issue found): KERAS_BACKEND=numpy evaluate of a model with a "
+                      "kernel_regularizer raises AttributeError ('list' object has no attribute 'dtype'); without "
+                      "one it runs")
+
+
+def _numpy_backend(what, why, raises):
+    return Requirement(what, lambda api: "KERAS_BACKEND=numpy: %s" % why if keras_backend(api) == "numpy" else None,
+                       raises=raises)
+
+
+NUMPY_NO_TRAINER = _numpy_backend("a Keras backend with a trainer", "Keras 3's NumPy backend has no fit or "
+                                  "train_on_batch (NotImplementedError)", "NotImplementedError")
+NUMPY_EVALUATE = _numpy_backend("an evaluate of a regularized model", NUMPY_EVALUATE_BUG, "AttributeError")
 EAGER_LOOP = since_tf("2.0", "a GradientTape training loop (eager execution)")
 SCALE_REG = since_tf("2.2", "tf.nn.scale_regularization_loss")
 MODEL_READERS = [
     Reader("model_losses", "tf.add_n(model.losses)", "model", _model_losses),
     Reader("fit", "model.compile(SGD(lr), loss=0); model.fit(x, y, epochs=1): the reported loss, the kernel after",
-           "model", _fit),
-    Reader("evaluate", "model.compile(SGD(lr), loss=0); model.evaluate(x, y)", "model", _evaluate),
-    Reader("train_on_batch", "model.compile(SGD(lr), loss=0); model.train_on_batch(x, y)", "model", _train_on_batch),
+           "model", _fit, requires=[NUMPY_NO_TRAINER]),
+    Reader("evaluate", "model.compile(SGD(lr), loss=0); model.evaluate(x, y)", "model", _evaluate,
+           requires=[NUMPY_EVALUATE]),
+    Reader("train_on_batch", "model.compile(SGD(lr), loss=0); model.train_on_batch(x, y)", "model", _train_on_batch,
+           requires=[NUMPY_NO_TRAINER]),
     Reader("tape", "with tf.GradientTape() as t: loss = 0 * sum(model(x)) + tf.add_n(model.losses); "
            "SGD(lr).apply_gradients(...)", "model", _tape, requires=[EAGER_LOOP], needs_tensorflow=True),
     Reader("scale_regularization_loss", "tf.nn.scale_regularization_loss(tf.add_n(model.losses))", "model",
