@@ -89,8 +89,10 @@ class Api(object):
             self.tf_keras_module_reason = "tf.keras does not load (%s: %s)" % (type(exc).__name__, exc)
         # tf.keras is a lazy loader without __version__ on 2.6+: ask the distribution it loads.
         legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true", "yes")
+        # (only from 2.6: before, the keras distribution, where installed, is standalone Keras, not tf.keras)
         self.keras_version = _module_version(self.tf_keras_module) or (
-            _dist_version("tf-keras" if legacy and self.tf_version_tuple >= (2, 16, 0) else "keras"))
+            _dist_version("tf-keras" if legacy and self.tf_version_tuple >= (2, 16, 0) else "keras")
+            if self.tf_version_tuple >= (2, 6, 0) else None)
 
         self.keras3, self.keras3_reason = None, None
         self.keras2, self.keras2_reason = None, None
@@ -101,7 +103,11 @@ class Api(object):
                 self.keras2_reason = "the installed keras package is %s, not standalone Keras 2" % keras.__version__
             else:
                 self.keras3_reason = "the installed keras package is %s, not Keras 3" % keras.__version__
-                self._find_standalone_keras(keras)
+                try:
+                    self._find_standalone_keras(keras)
+                except Exception as exc:  # a standalone Keras whose backend does not load: say so, not "absent"
+                    self.keras2_reason = "standalone Keras %s does not load its backend (%s: %s)" % (
+                        keras.__version__, type(exc).__name__, exc)
         except Exception as exc:
             self.keras3_reason = "Keras 3 is not installed (%s)" % type(exc).__name__
             self.keras2_reason = ("standalone Keras 2 (the keras package < 2.4, TensorFlow backend) is not installed "

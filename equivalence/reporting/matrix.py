@@ -104,7 +104,7 @@ def factor_pins(tox_ini):
     parser.read(tox_ini)
     pins = {}
     for line in parser.get("testenv", "deps", fallback="").splitlines():
-        m = re.match(r"\s*([\w.-]+)\s*:\s*(tensorflow-cpu|tensorflow|keras|tf-keras)==([\w.]+)\s*$", line)
+        m = re.match(r"\s*([\w.-]+)\s*:\s*(tensorflow-cpu|tensorflow|keras)==([\w.]+)\s*$", line)
         if m:
             package = "tensorflow-cpu" if m.group(2) == "tensorflow" else m.group(2)
             pins[(m.group(1), package)] = m.group(3)
@@ -119,18 +119,14 @@ def keras_history_releases(tox_ini):
     """[(TF version tuple, flavour, versions)] of the `keras-history` envs, from the pins tox.ini gives their factors
     (factor_pins): the Keras axis's releases, for the dead-row check, before their reports are merged into the
     matrix. A Keras 3 pin: ("keras3", {"tensorflow": ..., "keras": ...}); a standalone Keras 2 pin (keras < 3, on a
-    TF 1.x whose tf.keras is Keras 2): ("keras2", {"tensorflow": ..., "keras2": ...}); a tf-keras pin (beside a TF
-    <= 2.15, whose tf.keras is Keras 2): ("keras2", {"tensorflow": ..., "tf_keras": ...})."""
+    TF 1.x whose tf.keras is Keras 2): ("keras2", {"tensorflow": ..., "keras2": ...})."""
     pins, out = factor_pins(tox_ini), []
     for env in history_envs(tox_ini, KERAS_HISTORY):
         factors = env.split("-")
         tf, keras = _pinned(pins, factors, "tensorflow-cpu"), _pinned(pins, factors, "keras")
-        tf_keras = _pinned(pins, factors, "tf-keras")
-        if len(tf) != 1 or len(keras) + len(tf_keras) != 1:
-            raise ValueError("tox.ini: %s env %s pins no single TensorFlow and keras or tf-keras" % (KERAS_HISTORY, env))
-        if tf_keras:
-            out.append((parse_version(tf[0]), "keras2", {"tensorflow": tf[0], "tf_keras": tf_keras[0]}))
-        elif parse_version(keras[0]) < (3, 0, 0):
+        if len(tf) != 1 or len(keras) != 1:
+            raise ValueError("tox.ini: %s env %s pins no single TensorFlow and keras" % (KERAS_HISTORY, env))
+        if parse_version(keras[0]) < (3, 0, 0):
             out.append((parse_version(tf[0]), "keras2", {"tensorflow": tf[0], "keras2": keras[0]}))
         else:
             out.append((parse_version(tf[0]), "keras3", {"tensorflow": tf[0], "keras": keras[0]}))
@@ -271,8 +267,6 @@ def merge(report_paths, expected_envs=(), migrations=None):
             entry["keras_backend"] = report["keras_backend"]
         if report.get("keras2"):  # standalone Keras 2 beside tf.keras (the Keras axis's TF 1.x envs)
             entry["keras2"] = report["keras2"]
-        if report.get("tf_keras") and report.get("keras_flavour") == "keras2":  # tf_keras beside a Keras 2 tf.keras
-            entry["tf_keras"] = report["tf_keras"]
         if report.get("error"):
             entry.update(status="crashed", detail="TensorFlow does not import: " + report["error"])
         elif not report.get("complete"):
@@ -343,16 +337,16 @@ def keras_axis(report_dir, tox_ini, label=KERAS_HISTORY):
 
 
 def keras_release(entry):
-    """The Keras release a Keras-axis entry measures: its standalone Keras 2 (keras2), its tf_keras beside a Keras 2
-    tf.keras, else tf.keras' Keras (a TF axis legacy entry's is its tf_keras)."""
-    return entry.get("keras2") or entry.get("tf_keras") or entry.get("keras")
+    """The Keras release a Keras-axis entry measures: its standalone Keras 2 (keras2), else tf.keras' Keras (a TF
+    axis legacy entry's is its tf_keras)."""
+    return entry.get("keras2") or entry.get("keras")
 
 
 def keras_name(entry):
     """How the Keras axis names an entry's Keras: "standalone Keras", "tf_keras" or "Keras"."""
     if entry.get("keras2"):
         return "standalone Keras"
-    return "tf_keras" if entry.get("tf_keras") or entry.get("keras_flavour") == "legacy" else "Keras"
+    return "tf_keras" if entry.get("keras_flavour") == "legacy" else "Keras"
 
 
 def keras_axis_entries(data):

@@ -192,7 +192,7 @@ ATTACHMENTS = [
                _fully_connected, reader="get_regularization_loss", requires=[CONTRIB], graph_only=True,
                kernel=MATRIX, kernels=(LAYER_MATMUL,)),
     Attachment("dense", "layer = <module>.layers.Dense(units, kernel_regularizer={reg}); layer.build((None, n))",
-               "layer", _keras_dense, reader="layer_losses", kernel=MATRIX, zero_lambda_requires=DENSE_ZERO_LAMBDA),
+               "layer", _keras_dense, reader="layer_losses", kernel=MATRIX),
 ]
 
 
@@ -335,8 +335,8 @@ KERAS_ZERO_IS_A_TENSOR = since_tf("1.14", "a zero tf.keras regularizer through g
 # 'float' object has no attribute 'name'), as tf.keras' before TF 1.14.
 KERAS2_ZERO_IS_A_NUMBER = Requirement(
     "a zero standalone Keras 2 regularizer that is a tensor",
-    lambda api: "standalone Keras 2's l2(0.0) returns the Python number 0.0, which get_variable(regularizer=) and "
-                "apply_regularization cannot take (AttributeError; asserted in semantics/lambda_table.py)"
+    lambda api: "standalone Keras 2's l2(0.0) returns the Python number 0.0, which get_variable(regularizer=) "
+                "cannot take (AttributeError; asserted in semantics/lambda_table.py)"
     if getattr(api, "keras2", None) is not None else None)
 
 
@@ -344,8 +344,12 @@ def pair_zero_lambda_requires(record, attachment, reader):
     """What lambda == 0 needs on this combination beyond each record's own (semantics/lambda_table.py asserts it)."""
     if reader.name == "get_total_loss" and record.family == "contrib":
         return NO_TOTAL_OF_NOTHING
-    if record.module == "keras2" and attachment.graph_only:
+    if record.module == "keras2" and attachment.name in ("get_variable", "variable_scope", "variable"):
         return KERAS2_ZERO_IS_A_NUMBER
+    if record.module == "keras2" and attachment.name in ("tf.layers.dense", "tf.layers.conv2d", "fully_connected"):
+        return DENSE_ZERO_LAMBDA  # as tf.keras': the TF 1.7-1.8 layers cannot add the Python 0.0 (AttributeError)
+    if attachment.name == "dense" and record.module != "keras2":
+        return DENSE_ZERO_LAMBDA  # tf.keras' Dense on TF 1.7-1.8; standalone Keras 2's own Dense keeps the 0.0
     if record.module == "tf.keras" and attachment.name in ("get_variable", "variable_scope", "variable"):
         return KERAS_ZERO_IS_A_TENSOR
     if record.module == "tf.keras" and attachment.name in ("tf.layers.dense", "tf.layers.conv2d", "fully_connected"):

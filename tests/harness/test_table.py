@@ -88,17 +88,14 @@ def test_dead_rows_reads_the_keras_version_of_a_release():
 
 def test_the_keras_axis_of_tox_ini():
     """Every keras-history env pins one TF and one Keras release: each Keras 3 minor once, 3.0 first, on TF >= 2.16;
-    standalone Keras 2 (< 2.4, the last multi-backend releases) on TF 1.x only; tf_keras on the TF of its minor."""
+    standalone Keras 2 (< 2.4, the last multi-backend releases) on TF 1.x only."""
     releases = matrix.keras_history_releases(os.path.join(ROOT, "tox.ini"))
     assert releases and len(releases) == len(matrix.history_envs(os.path.join(ROOT, "tox.ini"), "keras-history"))
     keras3 = [(tf, v) for tf, f, v in releases if f == "keras3"]
     minors = [parse_version(v["keras"])[:2] for _, v in keras3]
     assert minors[0] == (3, 0) and minors == sorted(set(minors))
     assert all(tf >= (2, 16, 0) for tf, _ in keras3)
-    standalone = [(tf, v) for tf, f, v in releases if f == "keras2" and "keras2" in v]
-    assert all(tf < (2, 0, 0) and parse_version(v["keras2"]) < (2, 4, 0) for tf, v in standalone)
-    # tf_keras beside a TF whose tf.keras is Keras 2 (the legacy envs of the TF axis have 2.16 on), its own minor
-    tf_keras = [(tf, v) for tf, f, v in releases if f == "keras2" and "tf_keras" in v]
-    assert all(tf < (2, 16, 0) and parse_version(v["tf_keras"])[:2] == tf[:2] for tf, v in tf_keras)
-    assert len(keras3) + len(standalone) + len(tf_keras) == len(releases)
+    standalone = [(tf, v) for tf, f, v in releases if f == "keras2"]
+    assert standalone and all(tf < (2, 0, 0) and parse_version(v["keras2"]) < (2, 4, 0) for tf, v in standalone)
+    assert len(keras3) + len(standalone) == len(releases)
     assert "keras-history" not in matrix.history_envs(os.path.join(ROOT, "tox.ini"))  # the TF axis is apart
