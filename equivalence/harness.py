@@ -270,7 +270,7 @@ def expectation(route, case, api=None):
     weights = route.adapt(case.weights)
     lam = reference.stored_lambda(case.lam, route.lambda_precision_for(api))
     ref = route.reference(weights, lam, api)
-    return ref, reference_tolerance(api, case.dtype, ref, lam, on_backend=api is not None and route.on_backend(api))
+    return ref, reference_tolerance(api, case.dtype, ref, lam, route)
 
 
 def same_bits(a, b):

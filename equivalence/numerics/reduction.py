@@ -87,11 +87,12 @@ def release_tolerance(api, dtype, n_terms, on_backend=False, **fields):
                                    rounding=rounding(api, dtype), **fields)
 
 
-def reference_tolerance(api, dtype, ref, lam, on_backend=False):
+def reference_tolerance(api, dtype, ref, lam, route=None):
     """The bound a measured penalty is judged with against the reference `ref` (reference.py), on this
     release: the sum-of-terms model (tolerance.tolerance) for L2 / L1 penalties, the orthogonal model
     (tolerance.orthogonal_reference_tolerance) for OrthogonalRegularizer. The one place both are chosen.
-    `on_backend`: the route runs on a Keras 3 backend other than TensorFlow (Route.on_backend)."""
+    `route`: the route measured, whose Keras 3 backend other than TensorFlow (Route.on_backend) sums its own way."""
+    on_backend = route is not None and api is not None and route.on_backend(api)
     if getattr(ref, "mode", None) is not None:
         return tolerance_mod.orthogonal_reference_tolerance(
             ref, dtype, lam, rounding=tolerance_mod.NEAREST if api is None else rounding(api, dtype),

@@ -774,7 +774,7 @@ def pair_dtype_requires(record, attachment):
     """{dtype: Requirement}: the attachment's own, and what a standalone Keras 2 layer does to its weights' dtype
     (plumbing.pair_colocated: floatx), as the core routes' colocation requirements reach their Route."""
     from .plumbing import pair_colocated
-    return dict(attachment.dtype_requires, **(pair_colocated(record, attachment) if record.module == "keras2" else {}))
+    return dict(attachment.dtype_requires, **pair_colocated(record, attachment))
 
 
 class _Crossed(object):

@@ -15,7 +15,7 @@ combination left out and why.
 """
 
 from .registry import (ABS, CONTRIB, CONV2D, CONV2D_OP, L2LOSS, LAYER_MATMUL, MATRIX, TF_LAYERS, Built,
-                       Requirement, first_missing, keras3_absent, since_tf, sum_entries, tf_in)
+                       Requirement, first_missing, keras3_absent, since_tf, standalone_keras, sum_entries, tf_in)
 
 
 class Attached(object):
@@ -337,7 +337,7 @@ KERAS2_ZERO_IS_A_NUMBER = Requirement(
     "a zero standalone Keras 2 regularizer that is a tensor",
     lambda api: "standalone Keras 2's l2(0.0) returns the Python number 0.0, which get_variable(regularizer=) "
                 "cannot take (AttributeError; asserted in semantics/lambda_table.py)"
-    if getattr(api, "keras2", None) is not None else None)
+    if standalone_keras(api) is not None else None)
 
 
 def pair_zero_lambda_requires(record, attachment, reader):
@@ -366,7 +366,7 @@ def pair_zero_lambda_requires(record, attachment, reader):
 KERAS2_LAYER_FLOATX = Requirement(
     "a standalone Keras 2 layer weight in the layer's dtype",
     lambda api: "standalone Keras 2 layers create their weights in floatx (float32) whatever their dtype argument: "
-                "an initial value of another dtype raises ValueError" if getattr(api, "keras2", None) is not None
+                "an initial value of another dtype raises ValueError" if standalone_keras(api) is not None
     else None, raises="ValueError")
 
 

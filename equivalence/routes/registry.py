@@ -53,7 +53,12 @@ KERAS3 = Requirement("keras3", lambda api: None if api.keras3 is not None else a
 LEGACY_KERAS = Requirement("tf_keras", lambda api: None if api.legacy_keras is not None
                            else api.legacy_keras_reason)
 # standalone multi-backend Keras 2 (`import keras` < 2.4, TensorFlow backend; environment.Api._find_standalone_keras)
-KERAS2 = Requirement("keras2", lambda api: None if getattr(api, "keras2", None) is not None
+def standalone_keras(api):
+    """The standalone Keras 2 module installed here (environment.Api.keras2), or None (also without an install)."""
+    return getattr(api, "keras2", None)
+
+
+KERAS2 = Requirement("keras2", lambda api: None if standalone_keras(api) is not None
                      else getattr(api, "keras2_reason", None) or "standalone Keras 2 is not installed")
 
 

@@ -214,6 +214,7 @@ KERAS_PREFIX = {"tf.keras": "tf.keras", "keras3": "keras", "tf_keras": "tf_keras
 # The Keras semantics area's subjects: (subject: the prefix as spelled, requirement, module, l2 spelling); standalone
 # Keras 2 is spelled `keras` as Keras 3 is, so its subject is "keras2".
 KERAS_SUBJECT = {m: "keras2" if m == "keras2" else KERAS_PREFIX[m] for m, _, _, _ in KERAS_MODULES}
+KERAS_MODULE_OF_SUBJECT = {subject: module for module, subject in KERAS_SUBJECT.items()}
 FLAVOURS = [(KERAS_SUBJECT[m], req, module_of, names[0]) for m, req, module_of, names in KERAS_MODULES]
 
 REGULARIZERS = [

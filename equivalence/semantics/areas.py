@@ -13,12 +13,11 @@ initializes).
 """
 
 from ..routes import ROUTES, by_name
-from ..routes.regularizers import FLAVOURS, KERAS_SUBJECT
+from ..routes.regularizers import FLAVOURS, KERAS_MODULE_OF_SUBJECT
 from . import probes
 from .table import lookup, route_fields
 
 COLLECTION_SUBJECT = "REGULARIZATION_LOSSES"
-KERAS_MODULE_OF_PREFIX = {subject: module for module, subject in KERAS_SUBJECT.items()}
 
 
 class Area(object):
@@ -101,7 +100,7 @@ KERAS = Area(
     observe=lambda api, pid, subject: probes.keras_probe(
         api, _scenario(probes.keras_scenarios, pid), _flavour(subject)[2](api), _flavour(subject)[3]),
     context=lambda api, pid, subject: probes.keras_context(api),
-    subject_fields=lambda subject: {"module": KERAS_MODULE_OF_PREFIX[subject]},
+    subject_fields=lambda subject: {"module": KERAS_MODULE_OF_SUBJECT[subject]},
     rows=_keras_rows)
 
 def _weight_probe(pid):

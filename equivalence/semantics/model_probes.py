@@ -458,8 +458,8 @@ def scenario(pid):
 def subject_fields(subject):
     if subject == CONTRIB_SUBJECT:
         return {"module": "contrib"}
-    from ..routes.regularizers import KERAS_SUBJECT
-    return {"module": [m for m, s in KERAS_SUBJECT.items() if s == subject][0]}
+    from ..routes.regularizers import KERAS_MODULE_OF_SUBJECT
+    return {"module": KERAS_MODULE_OF_SUBJECT[subject]}
 
 
 def unavailable(api, pid, subject):

@@ -106,8 +106,7 @@ class Context(object):
         ref = (self.route.reference(w, stored, self.api) if self.route is not None
                else reference.l2(w, stored, self.convention))
         dtype = computed_in or (self.weights_dtype if self.weights_dtype in tolerance_mod.UNIT_ROUNDOFF else "float64")
-        on_backend = self.route is not None and self.api is not None and self.route.on_backend(self.api)
-        return ref.value, reference_tolerance(self.api, dtype, ref, stored, on_backend=on_backend)
+        return ref.value, reference_tolerance(self.api, dtype, ref, stored, self.route)
 
 
 class WeightProbe(object):

@@ -186,7 +186,7 @@ def verify_activity(api, route, case, batch, seed):
     mean = activity_batch_mean(api, route.regularizer.module)
     lam = reference.stored_lambda(case.lam, route.lambda_precision_for(api))
     ref = reference.activity_l2(np.asarray(y), lam, mean)
-    tol = reference_tolerance(api, case.dtype, ref, lam, on_backend=route.on_backend(api))
+    tol = reference_tolerance(api, case.dtype, ref, lam, route)
     got = float(got)
     problems = []
     if built.entries != 1:
