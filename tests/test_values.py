@@ -58,6 +58,22 @@ def test_dtype_support_is_as_declared(api, route, dtype):
                 route.name, dtype, declared.stores_as, api.describe(), m.value, declared.stores_as, ref.value,
                 tol.describe()))
         return
+    if reason and declared is not None and declared.holds_as:
+        # declared to run with the variable and the penalty in `dtype`, the variable holding holds_as values
+        m = run_route(api, route, case)
+        assert (str(m.readback.dtype), m.dtype) == (declared.holds_as, dtype), (
+            "%s with %s weights on %s: declared (%s) to hold %s values, the penalty in %s; the variable holds %s, "
+            "the penalty %s" % (route.name, dtype, api.describe(), reason, declared.holds_as, dtype,
+                                m.readback.dtype, m.dtype))
+        # the penalty is the reference of the weights as held (rounded to holds_as), judged in that dtype: the
+        # sum runs on the held values; only lambda's product is in `dtype`, one rounding the holds_as bound covers
+        held = Case(case.weights.astype(api.numpy_dtype(declared.holds_as)), declared.holds_as, case.lam, case.init)
+        ref, tol = expectation(route, held, api)
+        assert tol.accepts(m.value, ref.value), (
+            "%s with %s weights held as %s on %s: penalty %r, the %s reference %r (%s)" % (
+                route.name, dtype, declared.holds_as, api.describe(), m.value, declared.holds_as, ref.value,
+                tol.describe()))
+        return
     if reason and declared is not None and declared.inaccurate_on(api):
         # declared to run off the reference (an upstream bug its reason names): still so, or the bug was fixed
         verdict = verify(api, route, case)

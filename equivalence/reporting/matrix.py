@@ -135,11 +135,10 @@ def keras_history_releases(tox_ini):
 
 KERAS_BACKENDS = "keras-backends"
 BACKEND_FACTORS = ("jax", "torch", "numpy")
-# A backend that installs but is not recorded yet, and why (the backend section's table says so; docs/MATRIX.md)
-UNRECORDED_BACKENDS = {
-    "numpy": "it installs (tox -e tf221-keras3-numpy-py311, by hand: jax and scipy beside it) and runs, but its "
-             "semantics tables are not complete: 87 of 3,716 tests fail at --max-examples 3 (docs/MATRIX.md, "
-             "\"The NumPy backend\")"}
+# A backend that installs but is not recorded yet, and why (the backend section's table says so; docs/MATRIX.md):
+# none since the NumPy backend's tables were completed (2026-12-04); a backend of BACKEND_FACTORS without a
+# keras-backends env and without an entry here is "not recorded: no env of the keras-backends label runs it".
+UNRECORDED_BACKENDS = {}
 
 
 def keras_backend_releases(tox_ini):
@@ -638,7 +637,8 @@ def backend_section(backend_releases, tf_releases):
     tf_backend = [t for t in (tensorflow_backend_entry(b, tf_releases) for b in measured) if t is not None]
     columns = tf_backend[:1] + measured
     out = ["", "## The Keras 3 backends", "",
-           "`tox -m keras-backends` runs the suite with `KERAS_BACKEND` set (CPU builds of jax and torch). A route",
+           "`tox -m keras-backends` runs the suite with `KERAS_BACKEND` set (CPU builds of jax and torch; the NumPy",
+           "backend with jax and scipy beside it). A route",
            "with Keras in it runs on the backend's own arrays; one that mixes Keras with TensorFlow's own machinery",
            "(a v1 graph or collection, a TensorFlow function as the regularizer, tf.GradientTape) is unavailable",
            "there, with its reason; one without Keras runs on TensorFlow whatever the backend.", "",

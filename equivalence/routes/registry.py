@@ -30,10 +30,14 @@ class Requirement(object):
     per cell, Route.unavailable(observed=True)), and tests/test_values.py holds the route to the raise.
     stores_as: for a dtype requirement, where a release without it runs the route but stores the weights in
     this dtype instead (JAX without x64: float32); tests/test_values.py holds the variable and the penalty to it.
+    holds_as: as stores_as, but only the values are rounded: the variable's dtype and the penalty's stay the weights'
+    dtype while the variable holds an array of this dtype (Keras 3.15's NumPy backend, NUMPY_LAYER_FLOAT64); the test
+    holds the read-back to holds_as, the penalty's dtype to the weights', its value to the holds_as reference.
     inaccurate: as stores_as, but the route's penalty is off the reference (an upstream bug the reason names)."""
 
-    def __init__(self, name, missing, raises=None, stores_as=None, inaccurate=False):
+    def __init__(self, name, missing, raises=None, stores_as=None, inaccurate=False, holds_as=None):
         self.name, self.missing, self.raises, self.stores_as = name, missing, raises, stores_as
+        self.holds_as = holds_as
         # inaccurate (or (api) -> whether): where it is missing, the route runs but an upstream bug puts its value off
         # the reference by more than the tolerance; tests/test_values.py holds it to that, so a fix upstream fails
         self.inaccurate = inaccurate
@@ -234,6 +238,47 @@ def backend_arrays(keras_module):
             stores_as="float32"))
     return _BACKEND_ARRAYS[keras_module]
 
+# Upstream bug (Keras 3.15.1, NumPy backend; no issue found): a weight a layer makes with its initializer keeps
+# the initializer's array converted without a dtype (backend/common/variables.py _initialize_with_initializer calls
+# _convert_to_tensor(value); the NumPy backend's convert_to_tensor then takes dtypes.result_type, which maps 64-bit
+# floats to 32-bit off TensorFlow, and its Variable._initialize stores the array as it comes). A float64 Dense
+# kernel so holds float32 values while its .dtype says float64; the L2 penalty is float64 (lambda is cast to the
+# variable's dtype) times a float32 sum of the rounded values. A keras.Variable made from an array, and any
+# assign (set_weights, an optimizer step), keep float64. Minimal reproduction:
+#   KERAS_BACKEND=numpy python -c "import keras; d = keras.layers.Dense(2, dtype='float64'); d.build((None, 2));
+#   print(d.kernel.dtype, d.kernel.value.dtype)"      # float64 float32
+def _numpy_layer_float64(api):
+    if keras_backend(api) != "numpy":
+        return None
+    return ("upstream bug (Keras 3.15.1): on KERAS_BACKEND=numpy a float64 weight a layer initializes holds float32 "
+            "values (its .dtype says float64)")
+
+
+_LAYER_WEIGHTS = {}
+
+
+def backend_layer_weights(keras_module, penalty):
+    """The Kernel record of the weights a Keras 3 layer makes with its initializer on a backend other than
+    TensorFlow (a route whose layer or model builds its weights: Route.kernels), for `keras_module`'s Keras and a
+    regularizer of `penalty`. The L2 / L1 penalties multiply a lambda cast to the variable's dtype (float64) by the
+    float32 sum as NumPy does, so the penalty is float64 (holds_as); OrthogonalRegularizer's keras.ops chain on the
+    float32 values ends in float32 (stores_as)."""
+    key = (keras_module, penalty == "orthogonal")
+    if key not in _LAYER_WEIGHTS:
+        def missing(api):
+            return _numpy_layer_float64(api) if module_keras3_version(api, keras_module) is not None else None
+        if penalty == "orthogonal":
+            req = Requirement("float64 values in a float64 layer weight on the Keras backend",
+                              lambda api: missing(api) and missing(api) + ", and OrthogonalRegularizer's keras.ops "
+                              "of them are float32", stores_as="float32")
+        else:
+            req = Requirement("float64 values in a float64 layer weight on the Keras backend",
+                              lambda api: missing(api) and missing(api) + "; the penalty is float64 (lambda cast "
+                              "to the variable's dtype) times a float32 sum of the rounded weights", holds_as="float32")
+        _LAYER_WEIGHTS[key] = Kernel("a Keras layer's initialized weights", float64=req)
+    return _LAYER_WEIGHTS[key]
+
+
 # MatMul: OrthogonalRegularizer's Gram matrix (float32 / float64 on every release it exists in).
 MATMUL = Kernel("MatMul")
 
@@ -363,7 +408,10 @@ class Route(object):
         self.dtypes = regularizer.dtypes
         # a route that runs on any Keras 3 backend also reaches that backend's arrays (BACKEND_ARRAYS)
         self.kernels = regularizer.kernels + attachment.kernels + (
-            (backend_arrays(self.keras_module),) if self.runs_on_keras_backend else ())
+            (backend_arrays(self.keras_module),) if self.runs_on_keras_backend else ()) + (
+            # a layer or model that builds its weights with their initializer (not set_weights: "restorable")
+            (backend_layer_weights(self.keras_module, regularizer.penalty),)
+            if self.runs_on_keras_backend and attachment.fills in ("layer", "model") else ())
         self.gradient_kernels = regularizer.gradient_kernels
         self.dtype_requires = dict(colocated or {})
         for dtype, req in regularizer.dtype_requires.items():

@@ -175,26 +175,28 @@ def _keras3_orthogonal_float64(always):
     """Keras 3 OrthogonalRegularizer: no float64 kernels (for tf.keras, only where tf.keras is Keras 3)."""
     why = "Keras 3 OrthogonalRegularizer multiplies by a float32 factor tensor: float64 kernels raise InvalidArgumentError"
     # only TensorFlow refuses the mix (torch promotes the factor, jax has no float64 without x64); torch's float64
-    # Gram matrix is float32 (TORCH_FLOAT64_MATMUL)
+    # Gram matrix is float32 (BACKEND_FLOAT64_MATMUL)
     def missing(api):
         if not (always or api.keras_flavour == "keras3"):
             return None
-        return why if keras_backend(api) == "tensorflow" else TORCH_FLOAT64_MATMUL.missing(api)
-    return Requirement("a float64 OrthogonalRegularizer", missing, inaccurate=TORCH_FLOAT64_MATMUL.missing)
+        return why if keras_backend(api) == "tensorflow" else BACKEND_FLOAT64_MATMUL.missing(api)
+    return Requirement("a float64 OrthogonalRegularizer", missing, inaccurate=BACKEND_FLOAT64_MATMUL.missing)
 
 
 # Upstream bug keras-team/keras#23704 (open; measured on Keras 3.15.1, torch 2.13.0 CPU): on the torch backend
 # ops.matmul of two float64 tensors returns float32 (backend/torch/numpy.py matmul takes its result dtype from
-# dtypes.result_type, which maps 64-bit floats to 32-bit off TensorFlow), so OrthogonalRegularizer's Gram matrix,
-# and the float64 penalty made from it, carry float32 precision (relative error ~1e-7 against float64's ~1e-15).
-# Minimal reproduction:
+# dtypes.result_type, which maps 64-bit floats to 32-bit off TensorFlow: the cause keras-team/keras#23223 names),
+# so OrthogonalRegularizer's Gram matrix, and the float64 penalty made from it, carry float32 precision (relative
+# error ~1e-7 against float64's ~1e-15). The NumPy backend's matmul (backend/numpy/numpy.py) takes the same
+# result_type and casts to it: the same on Keras 3.15.1 there. Minimal reproduction:
 #   KERAS_BACKEND=torch python -c "import keras; a = keras.ops.ones((2, 2), dtype='float64');
-#   print(keras.ops.matmul(a, a).dtype)"     # torch.float32
-TORCH_FLOAT64_MATMUL = Requirement(
+#   print(keras.ops.matmul(a, a).dtype)"     # torch.float32 (KERAS_BACKEND=numpy: float32)
+FLOAT64_MATMUL_BACKENDS = ("torch", "numpy")
+BACKEND_FLOAT64_MATMUL = Requirement(
     "a float64 matmul on the Keras backend",
-    lambda api: ("upstream bug keras-team/keras#23704: on KERAS_BACKEND=torch ops.matmul of float64 tensors returns "
-                 "float32, so the float64 orthogonal penalty has float32 precision") if keras_backend(api) == "torch"
-    else None)
+    lambda api: ("upstream bug keras-team/keras#23704: on KERAS_BACKEND=%s ops.matmul of float64 tensors returns "
+                 "float32, so the float64 orthogonal penalty has float32 precision" % keras_backend(api))
+    if keras_backend(api) in FLOAT64_MATMUL_BACKENDS else None)
 
 
 # tf.keras.regularizers.OrthogonalRegularizer: from Keras 2.9 (TF 2.9; reference.py's block comment).

@@ -41,7 +41,7 @@ ROWS = [
                                          Detail("len(layer.losses)", lambda ctx: 1)),
         tf_max="1.9", note=KERAS_COLLECTION),
     Row("keras_dense_in_graph", "*", Raises("NotImplementedError"), tf_min="2.16", flavours=("keras3",),
-        backends=("jax", "torch"), note="Keras 3 on jax or torch cannot take a v1 graph's placeholder: "
+        backends=("jax", "torch", "numpy"), note="Keras 3 on jax, torch or numpy cannot take a v1 graph's placeholder: "
                                         "NotImplementedError (cannot convert a symbolic tf.Tensor to a numpy array)"),
     Row("keras_dense_in_graph", "*", AllOf(Entries(0), Detail("len(layer.losses)", lambda ctx: 1)),
         tf_min="1.9", note=KERAS_COLLECTION),

@@ -90,12 +90,21 @@ ORTHOGONAL_FACTOR_PROMOTED = ("On the jax and torch backends the factor's tensor
                               "(array-API type promotion), so OrthogonalRegularizer takes a Python int or bool and "
                               "np.float64 like l2 does: only the TensorFlow backend refuses to mix the dtypes.")
 PROMOTING_BACKENDS = ("jax", "torch")
+# On the NumPy backend the factor is a NumPy array of its own dtype (Keras' result_type demotes np.float64 to float32)
+# and the penalty's last products are NumPy's own: int32 factor * 0.5 is float64, times the float32 sum float64.
+NUMPY_ORTHOGONAL_FACTOR = ("On the NumPy backend the factor is a NumPy array of its own dtype (int32 for a Python int "
+                           "or bool; np.float64 demoted to float32 by Keras' result_type) and NumPy multiplies it in: "
+                           "an int or bool gives a float64 penalty of the float32 sum, np.float64 a float32 one.")
+NUMPY_INT_FACTOR = Penalty(entries=CONTAINED, dtype="float64", computed_in="weights")
 
 
-def keras3_orthogonal(probe, outcome):
-    """Rows for OrthogonalRegularizer wherever it is Keras 3's: the keras module, and tf.keras from 2.16."""
+def keras3_orthogonal(probe, outcome, on_numpy=OK):
+    """Rows for OrthogonalRegularizer wherever it is Keras 3's: the keras module, and tf.keras from 2.16
+    (`on_numpy`: the outcome on the NumPy backend, NUMPY_ORTHOGONAL_FACTOR)."""
     return [Row(probe, "penalty=orthogonal,module=keras3|tf.keras", OK, flavours=("keras3",),
                 backends=PROMOTING_BACKENDS, note=ORTHOGONAL_FACTOR_PROMOTED),
+            Row(probe, "penalty=orthogonal,module=keras3|tf.keras", on_numpy, flavours=("keras3",),
+                backends=("numpy",), note=NUMPY_ORTHOGONAL_FACTOR),
             Row(probe, "penalty=orthogonal,module=keras3", outcome, note=KERAS3_ORTHOGONAL_FACTOR),
             Row(probe, "penalty=orthogonal,module=tf.keras", outcome, tf_min="2.16", flavours=("keras3",),
                 note=KERAS3_ORTHOGONAL_FACTOR)]
@@ -162,7 +171,7 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
 
     # -- python_int, python_bool ---------------------------------------------------
     Row('python_int', CONTRIB, Raises('ValueError')),
-] + keras3_l1_before('python_int') + keras3_orthogonal('python_int', Raises('TypeError')) + [
+] + keras3_l1_before('python_int') + keras3_orthogonal('python_int', Raises('TypeError'), NUMPY_INT_FACTOR) + [
     Row('python_int', '*', OK),
     Row('python_bool', 'module=keras3|tf.keras,family=keras', Raises('ValueError'), tf_min=NIGHTLY,
         flavours=('keras3',), note=KERAS_316),
@@ -170,7 +179,7 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
     Row('python_bool', K3_L1, Raises('InvalidArgumentError'), flavours=KERAS3, keras_max=KERAS3_L1_BOOL_UNTIL,
         note=KERAS3_L1_FACTOR),
     Row('python_bool', K3_L1, BoolTensor(), flavours=KERAS3, keras_max=KERAS3_L1_UNTIL, note=KERAS3_L1_BOOL),
-] + keras3_orthogonal('python_bool', Raises('TypeError')) + [
+] + keras3_orthogonal('python_bool', Raises('TypeError'), NUMPY_INT_FACTOR) + [
     Row('python_bool', '*', OK),
 ]
 

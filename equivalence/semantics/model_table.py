@@ -12,7 +12,7 @@ scenarios print are exact to far more than that, and the alternatives differ by 
 
 import numpy as np
 
-from ..routes.models import H5_SAVE_UNCOMPILED_UNTIL, H5PY3, H5PY3_LOAD_FAILS
+from ..routes.models import H5_SAVE_UNCOMPILED_UNTIL, H5PY3, H5PY3_LOAD_FAILS, NUMPY_EVALUATE_BUG
 from .outcomes import Detail, Raises
 from .table import Row, dead_rows, lookup  # noqa: F401  (dead_rows: for the test)
 
@@ -95,7 +95,7 @@ TAPE = ("A penalty read before tf.GradientTape() opens is a constant to the tape
 FROZEN_MODEL = ("A Dense(trainable=False) with a kernel_regularizer inside a trainable model: Keras 2 (and tf_keras) "
                 "still reports its penalty in model.losses (which trains nothing), Keras 3 reports none "
                 "(it collects regularization losses from trainable weights only).")
-BACKEND_FROZEN = ("Keras 3.15 on jax or torch: a Dense(trainable=False) with a kernel_regularizer inside a trainable model "
+BACKEND_FROZEN = ("Keras 3.15 on jax, torch or numpy: a Dense(trainable=False) with a kernel_regularizer inside a trainable model "
                   "still reports its penalty in model.losses (one entry), where the TensorFlow backend reports none "
                   "(measured: tox -m keras-backends)")
 SLIM_BN = ("contrib / tf_slim batch_norm(param_regularizers={'gamma': l2_regularizer(0.2)}) adds 0.2 * sum(gamma**2) / 2 "
@@ -161,6 +161,8 @@ ROWS = [
         Detail("the penalty's gradient [read before the tape, read inside]", lambda ctx: tape_gradients()),
         note=TAPE),
 
+    Row("evaluate_penalty", "module=tf.keras|keras3", Raises("AttributeError"), flavours=KERAS3, backends=("numpy",),
+        note=EVALUATE, upstream_bug=NUMPY_EVALUATE_BUG),
     Row("evaluate_penalty", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("model.evaluate(x, y) with a zero data loss", lambda ctx: after_build_penalty()), note=EVALUATE),
 
@@ -182,7 +184,7 @@ ROWS = [
     Row("frozen_in_model", "module=tf.keras|keras3", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS3,
         keras_max=K3_FROZEN_UNTIL, note=K3_FROZEN),
     Row("frozen_in_model", "module=tf.keras|keras3", Detail("len(model.losses)", lambda ctx: 1), flavours=KERAS3,
-        backends=("jax", "torch"), note=BACKEND_FROZEN),
+        backends=("jax", "torch", "numpy"), note=BACKEND_FROZEN),
     Row("frozen_in_model", "module=tf.keras|keras3", Detail("len(model.losses)", lambda ctx: 0), note=FROZEN_MODEL),
     Row("frozen_in_model", "module=tf_keras", Detail("len(model.losses)", lambda ctx: 1), note=FROZEN_MODEL),
 
@@ -304,6 +306,19 @@ PERSIST = ("A regularizer on every argument of the model axis (kernel, bias, act
            "formats: .keras (Keras 3; tf.keras / tf_keras from 2.13), .h5 (with h5py), SavedModel "
            "(model.save(dir, save_format='tf') + load_model; Keras 2 and tf_keras on TF 2).")
 
+# Keras 3.15's NumPy backend: evaluate of a regularized model raises (NUMPY_EVALUATE_BUG), and it has no fit
+NUMPY_POLICY = POLICY + " On the NumPy backend evaluate raises AttributeError (an upstream bug) and fit NotImplementedError."
+
+
+def policy_facts_numpy():
+    return policy_facts()[:3] + ["raised AttributeError", "raised NotImplementedError"]
+
+
+ROWS += [
+    Row(pid, "module=tf.keras|keras3", Detail("[entry dtypes, add_n dtype, penalty, evaluate, fit] under %s" %
+                                              pid.split("_p")[0], lambda ctx: policy_facts_numpy()),
+        flavours=KERAS3, backends=("numpy",), note=NUMPY_POLICY, upstream_bug=NUMPY_EVALUATE_BUG)
+    for pid in ("mixed_float16_penalty", "mixed_bfloat16_penalty")]
 ROWS += [
     Row("mixed_float16_penalty", "module=tf.keras|keras3|tf_keras|keras2",
         Detail("[entry dtypes, add_n dtype, penalty, evaluate, fit] under mixed_float16", lambda ctx: policy_facts()),

@@ -82,20 +82,23 @@ class Penalty(Outcome):
     `lam` is the number the API is documented to use for the probe's lambda
     (None: the probe's own numeric lambda). `entries`, when given, is how many
     penalties the route must find. `dtype` is "weights" (the penalty has the
-    weights' dtype) or an explicit dtype name.
+    weights' dtype) or an explicit dtype name, which is also the precision it
+    is judged in unless `computed_in` names another ("weights": the weights'
+    dtype; a penalty computed in float32 and widened at its last product).
     """
 
-    def __init__(self, lam=None, entries=None, dtype="weights", as_given=False, entry_kinds=None):
+    def __init__(self, lam=None, entries=None, dtype="weights", as_given=False, entry_kinds=None, computed_in=None):
         # as_given: use `lam` exactly, not rounded the way the route's record says it stores lambda
         # entry_kinds: what each entry of layer.losses must be ('tensor' or a Python type name)
         self.lam, self.entries, self.dtype, self.as_given = lam, entries, dtype, as_given
         self.entry_kinds = None if entry_kinds is None else list(entry_kinds)
+        self.computed_in = computed_in if computed_in is not None else dtype
 
     def bind(self, traits):
         if self.entries != CONTAINED:
             return self
         entries = None if traits.get("container") == "value" else 1
-        return Penalty(self.lam, entries, self.dtype, self.as_given, self.entry_kinds)
+        return Penalty(self.lam, entries, self.dtype, self.as_given, self.entry_kinds, self.computed_in)
 
     def __repr__(self):
         return "Penalty(reference with lambda=%s%s%s%s)" % (
@@ -113,7 +116,7 @@ class Penalty(Outcome):
             return ["the probe's lambda has no numeric value: the table must name the lambda the API uses"]
         # an explicit dtype is also the precision the API computed in (its tolerance)
         expected, tol = ctx.expected_value(lam, as_given=self.as_given,
-                                           computed_in=None if self.dtype == "weights" else self.dtype)
+                                           computed_in=None if self.computed_in == "weights" else self.computed_in)
         got = obs.get("value")
         if not obs.get("tensor"):
             out.append("expected a tensor, the API returned a Python %r" % got)

@@ -55,10 +55,25 @@ NIGHTLY = "2.22"  # the first tf-nightly measured (2.23.0-dev): below any releas
 KERAS3 = ("keras3",)
 K3_MODULES = "module=tf.keras|keras3"
 # Keras 3 backends (tox -m keras-backends, Keras 3.15.1; jax stores float64 as float32, so its float64 cells are skipped)
+# Upstream bug (Keras 3.15.1, no issue found): the NumPy backend's rsqrt casts its result to the argument's dtype
+# (backend/numpy/math.py: (1.0 / np.sqrt(x)).astype(result_type(x.dtype))), so 1 / sqrt of an int32 sum of squares
+# truncates to 0; ops.nn.normalize, which OrthogonalRegularizer applies to a backend tensor or variable (a NumPy
+# array takes numerical_utils' np.linalg.norm path instead), then returns zeros. Minimal reproduction:
+#   KERAS_BACKEND=numpy python -c "import keras, numpy as np; print(keras.ops.rsqrt(np.array([340], 'int32')));
+#   print(keras.regularizers.OrthogonalRegularizer(0.1)(keras.Variable(np.array([[18, 4], [10, 22]], 'int32'))))"
+#   # [0] and 0.0 (the same weights as a NumPy array: 0.0474)
+NUMPY_INT_RSQRT = ("Silently wrong on KERAS_BACKEND=numpy (Keras 3.15.1, no issue found): rsqrt keeps an int32 "
+                   "argument's dtype, so OrthogonalRegularizer normalizes an int32 kernel to zeros and its penalty is "
+                   "a float64 0 instead of an error or the penalty of the values")
+# The NumPy backend sums bfloat16 (ml_dtypes' type) with NumPy's add.reduce in bfloat16: one running sum, which stalls
+# (reduction.SEQUENTIAL_ON_NUMPY_BACKEND); TensorFlow's reduce_sum accumulates bfloat16 wider from TF 2.3.
+NUMPY_BF16_STALL = ("Silently wrong on KERAS_BACKEND=numpy: NumPy sums ml_dtypes' bfloat16 in bfloat16, one running "
+                    "sum that stalls once its spacing reaches twice a term (TensorFlow accumulates wider from 2.3)")
 TORCH_INT_VARIABLE = ("torch: a Keras variable is a torch Parameter with requires_grad=trainable, and torch refuses it "
                       "for an int32 tensor (RuntimeError: only floating point and complex tensors can require "
                       "gradients): int32 weights raise before any penalty, where TensorFlow computes lambda cast to 0")
-BACKEND_F64_LAMBDA = ("torch: L2 / L1L2 multiply by ops.cast(lambda, x.dtype), which torch converts to float64 directly, "
+BACKEND_F64_LAMBDA = ("torch and numpy: L2 / L1L2 multiply by ops.cast(lambda, x.dtype), which the backend converts to "
+                      "float64 directly, "
                       "so with float64 weights lambda is 0.1 as given (TensorFlow's cast goes through a float32 "
                       "tensor first: float32(0.1)); L1 keeps a float32 lambda tensor on every backend")
 # keras_min / keras_max: the first Keras 3 minor release that behaves as the row says / as the next row says. All 16
@@ -132,6 +147,8 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
     Row('int32', 'penalty=orthogonal,' + K3_MODULES, Raises('TypeError'), flavours=KERAS3, backends=('jax',),
         note="jax: OrthogonalRegularizer's rsqrt does not accept int32 (TypeError, where TensorFlow raises "
              "InvalidArgumentError)"),
+    Row('int32', 'penalty=orthogonal,' + K3_MODULES, Penalty(lam=0.0, entries=CONTAINED, dtype='float64'),
+        flavours=KERAS3, backends=('numpy',), upstream_bug=NUMPY_INT_RSQRT),
     Row('int32', 'penalty=orthogonal,module=keras3', Raises('InvalidArgumentError')),
     Row('int32', 'penalty=orthogonal,module=tf.keras', Raises('InvalidArgumentError'), tf_min='2.16',
         flavours=('keras3',)),
@@ -168,7 +185,7 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
     Row('float64_lambda_0.1', 'penalty=l2|l1_l2,' + K3_MODULES, Penalty(as_given=True, entries=CONTAINED),
         flavours=KERAS3, keras_max=K3_OWN_DTYPE_UNTIL, note=K3_F64_LAMBDA),
     Row('float64_lambda_0.1', 'penalty=l2|l1_l2,' + K3_MODULES, Penalty(as_given=True, entries=CONTAINED),
-        flavours=KERAS3, backends=('torch',), note=BACKEND_F64_LAMBDA),
+        flavours=KERAS3, backends=('torch', 'numpy'), note=BACKEND_F64_LAMBDA),
     Row('float64_lambda_0.1', '*', Penalty(lam=F32_01, as_given=True, entries=CONTAINED), note=FLOAT32_LAMBDA),
 
     # -- float16 / bfloat16 precision of long sums ------------------------------------
@@ -178,6 +195,8 @@ ROWS = [Row(_probe, FUNCTION_IN_DENSE, Raises('ValueError'), flavours=KERAS3, ke
         tf_max='2.1', note=GRAPH_WIDER),
     Row('bfloat16_sum_stall', 'regularizer=contrib-l1_l2|contrib-sum,attachment=get_variable', Accumulates('float32'),
         tf_min='2.0', tf_max='2.3', note=GRAPH_WIDER),
+    Row('bfloat16_sum_stall', 'family=keras|manual,' + K3_MODULES, Accumulates('linear'), flavours=KERAS3,
+        backends=('numpy',), upstream_bug=NUMPY_BF16_STALL),
     Row('bfloat16_sum_stall', REDUCE_SUM, Accumulates('linear'), tf_max='2.3', upstream_bug=STALL),
     Row('bfloat16_sum_stall', 'regularizer=callable|contrib-l1', Accumulates('linear'), tf_max='2.3',
         upstream_bug=STALL),
