@@ -568,6 +568,12 @@ def _change_lines(changes, heading):
 # of their subject (the Keras and models tables' subject of the module). Their releases sit on different TFs, so
 # their timeline keeps to their own routes and cells; the Keras 3 line's is every fact (Keras 3 is tf.keras there).
 OWN = {"standalone Keras": ("keras2-", "keras2"), "tf_keras": ("tf_keras-", "tf_keras")}
+# Measured 2026-12-04 (session notes in docs/MATRIX.md, "The Keras axis"): why the tf_keras line starts at 2.16.
+TF_KERAS_BEFORE_216 = ("tf_keras 2.14.1 and 2.15.x, from before TF 2.16 made `tf.keras` Keras 3, have no env: each is "
+                       "the code of the `keras` 2.14 / 2.15 that TF 2.14 / 2.15 pin and the TF axis measures as "
+                       "`tf.keras`. Installed beside it (`import tf_keras`), the second copy of Keras 2 broke tf.keras' "
+                       "from_config and .keras round trips in the same process on TF 2.14, and on TF 2.15 the "
+                       "semantics worker did not finish in 10 minutes.")
 
 
 def _own(line_name, subject):
@@ -588,7 +594,7 @@ def keras_axis_section(keras_releases):
            "`keras2`) on the TF 1.x of its time. The tf_keras of the TF axis's legacy envs (2.16.0-2.21.0) and",
            "keras-nightly (the Keras of its tf-nightly env: tf-nightly requires keras-nightly) join their lines from",
            "the TF axis. Each release is compared with its own predecessor in its line: standalone Keras 2, tf_keras,",
-           "Keras 3.", "",
+           "Keras 3.", "", TF_KERAS_BEFORE_216, "",
            "| Keras | TF | env | Python | result | full suite |", "|---|---|---|---|---|---|"]
     for r in keras_releases:
         out.append("| %s | %s | `%s` | %s | %s | %s |" % (

@@ -31,7 +31,7 @@ class Requirement(object):
     stores_as: for a dtype requirement, where a release without it runs the route but stores the weights in
     this dtype instead (JAX without x64: float32); tests/test_values.py holds the variable and the penalty to it.
     holds_as: as stores_as, but only the values are rounded: the variable's dtype and the penalty's stay the weights'
-    dtype while the variable holds an array of this dtype (Keras 3.15's NumPy backend, NUMPY_LAYER_FLOAT64); the test
+    dtype while the variable holds an array of this dtype (Keras 3.15's NumPy backend: backend_layer_weights); the test
     holds the read-back to holds_as, the penalty's dtype to the weights', its value to the holds_as reference.
     inaccurate: as stores_as, but the route's penalty is off the reference (an upstream bug the reason names)."""
 

@@ -101,3 +101,34 @@ def test_the_numpy_backend_declares_its_trainer_missing_with_the_exception_it_ra
     readers = {r.name: r for r in models.MODEL_READERS}
     assert models.NUMPY_NO_TRAINER in readers["fit"].requires + readers["train_on_batch"].requires
     assert models.NUMPY_EVALUATE in readers["evaluate"].requires
+
+
+class FakeKeras3Api(FakeApi):
+    """An install whose tf.keras and keras are Keras 3.15.1 on `backend` (module_keras3_version reads these)."""
+
+    def __init__(self, backend):
+        FakeApi.__init__(self, backend)
+        self.keras3 = type("keras", (), {"__version__": "3.15.1"})
+        self.keras_flavour = "keras3"
+
+
+def test_a_layer_weight_holds_float32_values_only_on_the_numpy_backend():
+    from equivalence.routes import ROUTES
+
+    def route(**traits):  # the one core route with these traits (tests select by traits, never by name)
+        found = [r for r in ROUTES if all(r.traits()[k] == v for k, v in traits.items())]
+        assert len(found) == 1, (traits, found)
+        return found[0]
+    numpy, torch = FakeKeras3Api("numpy"), FakeKeras3Api("torch")
+    dense = route(module="keras3", penalty="l2", attachment="dense", reader="layer_losses")
+    call = route(module="keras3", penalty="l2", attachment="call", reader="value")
+    orthogonal = route(module="keras3", penalty="orthogonal", attachment="dense", reader="layer_losses")
+    held = dense.dtype_requirement(numpy, "float64")
+    # the L2 penalty stays float64 (holds_as); OrthogonalRegularizer's ends in float32 (stores_as)
+    assert (held.holds_as, held.stores_as) == ("float32", None)
+    assert orthogonal.dtype_requirement(numpy, "float64").stores_as == "float32"
+    assert dense.dtype_requirement(torch, "float64") is None and dense.dtype_unavailable(torch, "float64") is None
+    assert call.dtype_unavailable(numpy, "float64") is None  # a keras.Variable made from the array keeps float64
+    assert dense.dtype_unavailable(numpy, "float32") is None
+    restorable = [r for r in models.MODEL_ROUTES if r.attachment.fills == "restorable" and r.on_backend(numpy)]
+    assert restorable and all(r.dtype_unavailable(numpy, "float64") is None for r in restorable)  # set_weights
