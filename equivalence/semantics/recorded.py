@@ -56,7 +56,8 @@ def fingerprint():
 # What judges an observation, not what makes it: a table edit leaves the observations valid.
 JUDGEMENT = ("semantics/lambda_table.py", "semantics/weight_table.py", "semantics/collection_table.py",
              "semantics/keras_table.py", "semantics/table.py", "semantics/outcomes.py", "training/seed_table.py",
-             "reporting/report.py", "__main__.py", "reporting/gate.py", "reporting/matrix.py", "reporting/figures.py")
+             "reporting/report.py", "__main__.py", "reporting/gate.py", "reporting/matrix.py", "reporting/axes.py",
+             "reporting/figures.py")
 
 
 def observer_fingerprint():
