@@ -4,7 +4,7 @@ What docs/semantics.json holds and how its releases are compared: the envs and p
 (history_envs, factor_pins, keras_history_releases, keras_backend_releases), one release entry per
 report (merge, with what carry and sweep_migrations fill in), the Keras and backend axes (keras_axis),
 and every fact that differs between two entries (changes_between, timeline, keras_timeline,
-backend_changes). matrix.py renders docs/SEMANTICS.md from the record and is the command line.
+backend_changes). render.py writes docs/SEMANTICS.md from the record; matrix.py is the command line.
 
 A *fact* is something about one route in one release that the timeline
 compares: is the route available (and why not), what its penalty is in units

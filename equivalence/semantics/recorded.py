@@ -57,7 +57,7 @@ def fingerprint():
 JUDGEMENT = ("semantics/lambda_table.py", "semantics/weight_table.py", "semantics/collection_table.py",
              "semantics/keras_table.py", "semantics/table.py", "semantics/outcomes.py", "training/seed_table.py",
              "reporting/report.py", "__main__.py", "reporting/gate.py", "reporting/matrix.py", "reporting/axes.py",
-             "reporting/figures.py")
+             "reporting/render.py", "reporting/figures.py")
 
 
 def observer_fingerprint():
