@@ -26,6 +26,8 @@ import json
 import os
 import re
 
+from . import axes
+
 FIGURES = ("matrix", "timeline", "training")
 SOURCE = {"matrix": "semantics.json", "timeline": "semantics.json", "training": "training.json"}
 ALT = {"matrix": "Compatibility matrix: every route by every release, coloured by the measured convention",
@@ -102,16 +104,15 @@ def fact_area(fact):
 
 def timeline_input(data):
     """{"areas": area keys, "transitions": [{"lineage", "before", "after", "counts": {area: n}}]} for
-    every consecutive pair matrix.lineages compares (zero changes included), in its order."""
-    from . import matrix  # here, not at the top: matrix imports this module
+    every consecutive pair axes.lineages compares (zero changes included), in its order."""
     releases = data["releases"]
     counts = {}
-    for before, after, _name, fact, _old, _new in matrix.timeline(releases):
+    for before, after, _name, fact, _old, _new in axes.timeline(releases):
         area = fact_area(fact)
         pair = counts.setdefault((before, after), {})
         pair[area] = pair.get(area, 0) + 1
     transitions = []
-    for before, after in matrix.lineages(releases):
+    for before, after in axes.lineages(releases):
         transitions.append({"lineage": after["keras_flavour"] or "keras2", "before": before["label"],
                             "after": after["label"], "counts": counts.get((before["label"], after["label"]), {})})
     return {"areas": [a for a, _ in AREA_NAMES], "transitions": transitions}
