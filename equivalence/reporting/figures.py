@@ -3,7 +3,7 @@
 * matrix.svg    the compatibility matrix: route by release, each cell coloured by the convention
                 measured there (half, full), an L1 route agreeing with its reference, unavailable,
                 disagreeing or raising (from docs/semantics.json)
-* timeline.svg  how many facts changed at each release, by area (matrix.timeline on the same file)
+* timeline.svg  how many facts changed at each release, by area (axes.timeline on the same file)
 * training.svg  test accuracy and loss per Adam step for the seed Q&A's lambdas through a half- and
                 a full-convention route (docs/training.json, written by `training --curves`)
 
@@ -91,7 +91,7 @@ def matrix_input(data):
 
 
 def fact_area(fact):
-    """The timeline area of one fact name of matrix.route_facts or matrix.timeline."""
+    """The timeline area of one fact name of axes.route_facts or axes.timeline."""
     if fact in ("available", "raises"):
         return "availability"
     if fact in ("measured convention", "fixed cases"):

@@ -1,7 +1,7 @@
 """The release gate: does the installed TensorFlow change any fact the matrix records?
 
 `python -m equivalence diff [--against RELEASE] [--json [PATH]]` measures the
-installed release exactly as a history env's report does (matrix.route_facts
+installed release exactly as a history env's report does (axes.route_facts
 over report.route_entry for every route of the registry, and every semantics
 cell available here, in the contained worker), and compares each fact and
 each cell with one release recorded in docs/semantics.json:
@@ -22,7 +22,7 @@ instead of measuring again; `--mutant NAME` breaks an API first (mutants.py),
 which is how tests/test_gate.py proves that the gate can fail.
 
 Only facts are compared, never the Hypothesis sample (it draws other cases
-under other Hypothesis versions; matrix.route_facts says why).
+under other Hypothesis versions; axes.route_facts says why).
 """
 
 import json

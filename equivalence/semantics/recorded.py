@@ -93,7 +93,7 @@ def reusable(api):
 def reusable_route_entries(api):
     """{route name: report entry} the same report recorded, under the same conditions as its observations.
 
-    A route's facts (reporting/matrix.route_facts) come from its fixed cases and its dtype probe only,
+    A route's facts (reporting/axes.route_facts) come from its fixed cases and its dtype probe only,
     fixed inputs measured in this process the same way by `route_entry` with or without a sample;
     tests/test_semantics_document.py judges these entries instead of measuring them a second time."""
     reusable(api)
