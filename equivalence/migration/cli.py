@@ -16,9 +16,10 @@ from .programs import PROGRAMS, by_name
 
 
 def table(result):
-    """Markdown lines: the document's migration section (matrix.migration_section) for this result."""
+    """Markdown lines: the document's migration section (render.migration_section) for this result."""
     from ..environment import parse_version
-    from ..reporting.matrix import migration_facts, migration_section
+    from ..reporting.axes import migration_facts
+    from ..reporting.render import migration_section
     releases = []
     for env, originals in sorted(result.get("originals", {}).items()):
         releases.append({"label": env, "migration": migration_facts({"originals": originals}), "_key": (0, env)})
@@ -37,7 +38,7 @@ def main(args):
     progress = (lambda msg: (sys.stderr.write("[migrate] %s\n" % msg), sys.stderr.flush())) if not args.quiet \
         else None
     if args.sweep:
-        from ..reporting.matrix import history_envs
+        from ..reporting.axes import history_envs
         envs = args.envs.split(",") if args.envs else history_envs(args.tox_ini)
         result = run.sweep(args.tox_dir, envs, progress=progress, checkpoint=(
             lambda r: _write(args.json, r)) if args.json else None)

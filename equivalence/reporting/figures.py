@@ -3,7 +3,7 @@
 * matrix.svg    the compatibility matrix: route by release, each cell coloured by the convention
                 measured there (half, full), an L1 route agreeing with its reference, unavailable,
                 disagreeing or raising (from docs/semantics.json)
-* timeline.svg  how many facts changed at each release, by area (matrix.timeline on the same file)
+* timeline.svg  how many facts changed at each release, by area (axes.timeline on the same file)
 * training.svg  test accuracy and loss per Adam step for the seed Q&A's lambdas through a half- and
                 a full-convention route (docs/training.json, written by `training --curves`)
 
@@ -25,6 +25,8 @@ import io
 import json
 import os
 import re
+
+from . import axes
 
 FIGURES = ("matrix", "timeline", "training")
 SOURCE = {"matrix": "semantics.json", "timeline": "semantics.json", "training": "training.json"}
@@ -89,7 +91,7 @@ def matrix_input(data):
 
 
 def fact_area(fact):
-    """The timeline area of one fact name of matrix.route_facts or matrix.timeline."""
+    """The timeline area of one fact name of axes.route_facts or axes.timeline."""
     if fact in ("available", "raises"):
         return "availability"
     if fact in ("measured convention", "fixed cases"):
@@ -102,16 +104,15 @@ def fact_area(fact):
 
 def timeline_input(data):
     """{"areas": area keys, "transitions": [{"lineage", "before", "after", "counts": {area: n}}]} for
-    every consecutive pair matrix.lineages compares (zero changes included), in its order."""
-    from . import matrix  # here, not at the top: matrix imports this module
+    every consecutive pair axes.lineages compares (zero changes included), in its order."""
     releases = data["releases"]
     counts = {}
-    for before, after, _name, fact, _old, _new in matrix.timeline(releases):
+    for before, after, _name, fact, _old, _new in axes.timeline(releases):
         area = fact_area(fact)
         pair = counts.setdefault((before, after), {})
         pair[area] = pair.get(area, 0) + 1
     transitions = []
-    for before, after in matrix.lineages(releases):
+    for before, after in axes.lineages(releases):
         transitions.append({"lineage": after["keras_flavour"] or "keras2", "before": before["label"],
                             "after": after["label"], "counts": counts.get((before["label"], after["label"]), {})})
     return {"areas": [a for a, _ in AREA_NAMES], "transitions": transitions}

@@ -1,7 +1,7 @@
 """The release gate: does the installed TensorFlow change any fact the matrix records?
 
 `python -m equivalence diff [--against RELEASE] [--json [PATH]]` measures the
-installed release exactly as a history env's report does (matrix.route_facts
+installed release exactly as a history env's report does (axes.route_facts
 over report.route_entry for every route of the registry, and every semantics
 cell available here, in the contained worker), and compares each fact and
 each cell with one release recorded in docs/semantics.json:
@@ -22,7 +22,7 @@ instead of measuring again; `--mutant NAME` breaks an API first (mutants.py),
 which is how tests/test_gate.py proves that the gate can fail.
 
 Only facts are compared, never the Hypothesis sample (it draws other cases
-under other Hypothesis versions; matrix.route_facts says why).
+under other Hypothesis versions; axes.route_facts says why).
 """
 
 import json
@@ -212,7 +212,7 @@ def measure(api, routes=None, semantics=True, progress=None):
 
 def measured_release(report):
     """The comparable part of a report: {route: facts}, {cell: outcome}, versions."""
-    from .matrix import route_facts
+    from .axes import route_facts
     return {"tensorflow": report.get("tensorflow"), "keras_flavour": report.get("keras_flavour"),
             "keras": report.get("keras"), "python": report.get("python"),
             "keras_backend": report.get("keras_backend") or "tensorflow", "keras2": report.get("keras2"),
@@ -262,7 +262,7 @@ def not_recorded(before, now):
     """{"areas": semantics areas, "routes": route names} `now` measured and the baseline `before` has no
     record of at all, because it was recorded before they joined the report (the models area, the model
     routes): not compared, and listed as such by the gate, until the history sweep records them."""
-    from .matrix import recorded_areas
+    from .axes import recorded_areas
     from .report import MODEL_ROUTE_NAMES
     areas = set(recorded_areas({"cells": now.get("cells")})) - recorded_areas(before) if before.get("cells") else set()
     model_routes = set()

@@ -97,7 +97,7 @@ def _sample(api, route, n_examples):
 
 def _add_sample(entry, sample, n_examples):
     """Run `sample(n_examples)` after an entry's facts, outside their `try`: what it meets marks the status,
-    never the facts (matrix.route_facts), so an entry's facts are the same with or without it
+    never the facts (axes.route_facts), so an entry's facts are the same with or without it
     (recorded.reusable_route_entries)."""
     try:
         n, failure = sample(n_examples) if n_examples > 0 else (0, None)

@@ -56,7 +56,8 @@ def fingerprint():
 # What judges an observation, not what makes it: a table edit leaves the observations valid.
 JUDGEMENT = ("semantics/lambda_table.py", "semantics/weight_table.py", "semantics/collection_table.py",
              "semantics/keras_table.py", "semantics/table.py", "semantics/outcomes.py", "training/seed_table.py",
-             "reporting/report.py", "__main__.py", "reporting/gate.py", "reporting/matrix.py", "reporting/figures.py")
+             "reporting/report.py", "__main__.py", "reporting/gate.py", "reporting/matrix.py", "reporting/axes.py",
+             "reporting/render.py", "reporting/figures.py")
 
 
 def observer_fingerprint():
@@ -92,7 +93,7 @@ def reusable(api):
 def reusable_route_entries(api):
     """{route name: report entry} the same report recorded, under the same conditions as its observations.
 
-    A route's facts (reporting/matrix.route_facts) come from its fixed cases and its dtype probe only,
+    A route's facts (reporting/axes.route_facts) come from its fixed cases and its dtype probe only,
     fixed inputs measured in this process the same way by `route_entry` with or without a sample;
     tests/test_semantics_document.py judges these entries instead of measuring them a second time."""
     reusable(api)

@@ -1,4 +1,4 @@
-"""The Keras axis's lines (equivalence/reporting/matrix.py), the backend table's unrecorded backends, and the
+"""The Keras axis's lines (equivalence/reporting/axes.py), the backend table's unrecorded backends, and the
 NumPy backend's summation and trainer declarations, on hand-built release entries and a fake install: each line is
 compared only with itself, and the standalone Keras 2 and tf_keras lines keep to their own routes and cells."""
 
