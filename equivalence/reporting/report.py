@@ -212,11 +212,20 @@ def model_examples(route, n_examples):
     return max(1, int(math.ceil(n_examples * route.examples_share)))
 
 
+# How often a fixed case is run again while a standalone Keras 2 training reader reads its penalty after the step
+# (the race in training/models.py): its facts are read from a before-the-step reading, as every other release's.
+RACE_ATTEMPTS = 5
+
+
 def _judge_model(api, route, case, batch=ACTIVITY_BATCH, seed=ACTIVITY_SEED):
     from ..training.models import verify_activity, verify_model
     if route in ACTIVITY_ROUTES:
         return verify_activity(api, route, case, batch, seed)
-    return verify_model(api, route, case)
+    for _ in range(RACE_ATTEMPTS):
+        verdict = verify_model(api, route, case)
+        if not getattr(verdict, "read_after_step", False):
+            break
+    return verdict
 
 
 def _model_sample(api, route, n_examples):

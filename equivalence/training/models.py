@@ -38,16 +38,37 @@ def _trains(route):
     return route.reader.name in ("fit", "evaluate", "train_on_batch", "tape") + ROUND_TRIPS
 
 
+# Upstream race (standalone Keras 2.2.4 on TF 1.12, measured; 2.1.6 has the same Function and SGD code; no issue
+# found): the optimizer makes its tf.assign ops in get_updates, before K.function opens
+# tf.control_dependencies(outputs), so only the group NoOp of the train
+# function waits for the loss; the kernel's Assign does not wait for the penalty's Square. Keras 2's weights are ref
+# variables, whose snapshot forwards the buffer the Assign writes in place, so when the executor happens to run the
+# Assign first, fit / train_on_batch report the penalty of the post-step kernel ((1 - 2 lr lambda)^2 times the
+# reference): in tests/test_models.py at 40 examples per route (two processes) 5 or 6 of the 6 fit / train_on_batch
+# routes met it, in a loop of 800 fits alone none (measured 2026-12-04, TF 1.12). tf.keras on TF 1.x
+# has the same ordering, but its resource variables are read at the step's start. Minimal reproduction (TF 1.12,
+# keras 2.2.4): the kernel's Assign has no path from the penalty,
+#   m = keras.Sequential([keras.layers.Dense(2, input_shape=(3,), kernel_regularizer=keras.regularizers.l2(0.6))])
+#   m.compile("sgd", "mse"); m._make_train_function(); g = tf.get_default_graph()
+#   a = [o for o in g.get_operations() if o.type == "Assign" and "kernel" in o.inputs[0].name and "SGD" in o.name]
+#   walk = tf.contrib.graph_editor.get_backward_walk_ops(a[0].outputs[0], control_inputs=True)
+#   print([o.name for o in walk if o.name.endswith("weight_regularizer/Square")])  # [] (only its gradient's ops)
+# Neither one inter-op thread nor the same layer names (K.reset_uids) fix the order (with both, 5 of the 6 routes
+# still read after the step at 40 examples). So the loss of a standalone Keras 2
+# training reader is one of exactly two values, each judged against its own reference: the penalty of the kernel
+# before the step, or (the race) after it, and only with the step itself agreeing with NumPy (_after_step_reading).
+
+
 def run_model_route(api, route, case):
     """Build and read `route` on `case` the way its reader runs: a Trained (see routes/models.py)."""
     from ..harness import WeightSource
+    from ..routes.plumbing import layer_module
     weights = route.adapt(case.weights)
     if route.runs_in_graph(api):
         graph = api.tf.Graph()
         with graph.as_default():
             sess = api.v1.Session(graph=graph)
             # the route's own Keras (standalone Keras 2 keeps a session of its own): its models run in this graph
-            from ..routes.plumbing import layer_module
             keras = layer_module(api, route.regularizer)
             keras.backend.set_session(sess)
             try:
@@ -83,7 +104,10 @@ def verify_model(api, route, case):
     if not same_bits(built.weights, route.adapt(case.weights)):
         problems.append("the kernel %s differs from the weights handed in" % (
             "after the %s round trip" % route.reader.name if round_trip else "before training"))
-    if not tol.accepts(got, ref.value):
+    read_after_step = False
+    if not tol.accepts(got, ref.value) and _after_step_reading(api, route, case, built, got):
+        read_after_step = True  # the declared race (above): the step is judged below as for any reading
+    elif not tol.accepts(got, ref.value):
         problems.append("the penalty of the model after the %s round trip is off the reference by more than the "
                         "tolerance (a regularizer dropped or changed on reload)" % route.reader.name if round_trip
                         else "the reported loss is off the penalty's reference by more than the tolerance "
@@ -92,7 +116,9 @@ def verify_model(api, route, case):
     if step_problem:
         problems.append(step_problem)
     if not problems:
-        return Verdict(True, "", got, ref, tol, ratio(got, ref.value))
+        verdict = Verdict(True, "", got, ref, tol, ratio(got, ref.value))
+        verdict.read_after_step = read_after_step
+        return verdict
     measured = "the loss %s reports" % route.reader.name if len(problems) > (1 if step_problem else 0) else (
         "the kernel after one SGD step of %s" % route.reader.name)
     message = failure_message(
@@ -105,6 +131,20 @@ def verify_model(api, route, case):
         + step_extra)
     return Verdict(False, message, got, ref, tol, step_ratio if step_problem and len(problems) == 1
                    else ratio(got, ref.value))
+
+
+def _after_step_reading(api, route, case, built, got):
+    """Whether `got` is the race's reading (above): a standalone Keras 2 training reader whose reported loss is
+    the reference penalty of its own kernel after the step, judged with the same derived tolerance."""
+    from ..harness import Case
+    from ..routes.plumbing import layer_module
+    from ..routes.registry import standalone_keras
+    keras2 = standalone_keras(api)
+    if keras2 is None or built.after is None or layer_module(api, route.regularizer) is not keras2:
+        return False
+    after = np.asarray(built.after).astype(api.numpy_dtype(case.dtype))
+    ref, tol = expectation(route, Case(after, case.dtype, case.lam, case.init), api)
+    return bool(tol.accepts(got, ref.value))
 
 
 def expected_step(route, case, api=None):
