@@ -43,36 +43,24 @@ def test_dtype_support_is_as_declared(api, route, dtype):
     case = case_from_plan(api, Plan(dtype, shape, InitSpec("glorot_uniform", seed=1), 0.25))
     reason = route.dtype_unavailable(api, dtype)
     declared = route.dtype_requirement(api, dtype)
-    if reason and declared is not None and declared.stores_as:
-        # declared to run, with the weights and the penalty stored in another dtype (JAX without x64)
+    rounded_to = declared is not None and (declared.stores_as or declared.holds_as)
+    if reason and rounded_to:
+        # declared to run with the weights rounded to another dtype: stored so, the penalty too (stores_as: JAX
+        # without x64), or only the variable's values, the penalty keeping `dtype` (holds_as: Keras 3.15's NumPy
+        # backend, a float64 layer weight)
+        penalty_dtype = declared.stores_as or dtype
         m = run_route(api, route, case)
-        assert (str(m.readback.dtype), m.dtype) == (declared.stores_as, declared.stores_as), (
-            "%s with %s weights on %s: declared (%s) to store them as %s; the variable holds %s, the penalty %s" % (
-                route.name, dtype, api.describe(), reason, declared.stores_as, m.readback.dtype, m.dtype))
-        # and the penalty is the reference of the weights as stored (rounded to stores_as), judged in that dtype
-        stored = Case(case.weights.astype(api.numpy_dtype(declared.stores_as)), declared.stores_as, case.lam,
-                      case.init)
-        ref, tol = expectation(route, stored, api)
-        assert tol.accepts(m.value, ref.value), (
-            "%s with %s weights stored as %s on %s: penalty %r, the %s reference %r (%s)" % (
-                route.name, dtype, declared.stores_as, api.describe(), m.value, declared.stores_as, ref.value,
-                tol.describe()))
-        return
-    if reason and declared is not None and declared.holds_as:
-        # declared to run with the variable and the penalty in `dtype`, the variable holding holds_as values
-        m = run_route(api, route, case)
-        assert (str(m.readback.dtype), m.dtype) == (declared.holds_as, dtype), (
+        assert (str(m.readback.dtype), m.dtype) == (rounded_to, penalty_dtype), (
             "%s with %s weights on %s: declared (%s) to hold %s values, the penalty in %s; the variable holds %s, "
-            "the penalty %s" % (route.name, dtype, api.describe(), reason, declared.holds_as, dtype,
+            "the penalty %s" % (route.name, dtype, api.describe(), reason, rounded_to, penalty_dtype,
                                 m.readback.dtype, m.dtype))
-        # the penalty is the reference of the weights as held (rounded to holds_as), judged in that dtype: the
-        # sum runs on the held values; only lambda's product is in `dtype`, one rounding the holds_as bound covers
-        held = Case(case.weights.astype(api.numpy_dtype(declared.holds_as)), declared.holds_as, case.lam, case.init)
+        # and the penalty is the reference of the weights as held (rounded to that dtype), judged in it: the sum
+        # runs on the held values; under holds_as only lambda's product is in `dtype`, one rounding the bound covers
+        held = Case(case.weights.astype(api.numpy_dtype(rounded_to)), rounded_to, case.lam, case.init)
         ref, tol = expectation(route, held, api)
         assert tol.accepts(m.value, ref.value), (
             "%s with %s weights held as %s on %s: penalty %r, the %s reference %r (%s)" % (
-                route.name, dtype, declared.holds_as, api.describe(), m.value, declared.holds_as, ref.value,
-                tol.describe()))
+                route.name, dtype, rounded_to, api.describe(), m.value, rounded_to, ref.value, tol.describe()))
         return
     if reason and declared is not None and declared.inaccurate_on(api):
         # declared to run off the reference (an upstream bug its reason names): still so, or the bug was fixed
