@@ -129,3 +129,30 @@ def test_a_model_route_draws_its_share_of_the_report_examples():
     assert (fit.examples_share, losses.examples_share) == (0.03, 0.1)
     assert [model_examples(fit, n) for n in (0, 1, 10, 100)] == [0, 1, 1, 3]
     assert [model_examples(losses, n) for n in (0, 1, 10, 100)] == [0, 1, 1, 10]
+
+
+# -- a model route's weights rounded as declared (routes/registry.backend_layer_weights) -----------------------
+def _reads_a_tensor(route):
+    return route.reader.name in ("layer_losses", "model_losses")
+
+
+@pytest.mark.parametrize("route", route_params([r for r in MODEL_ROUTES if _reads_a_tensor(r)]))
+def test_a_model_weight_declared_rounded_is_rounded(api, route):
+    """Where a model route's float64 is declared to run with the weights rounded (holds_as / stores_as: Keras 3.15's
+    NumPy backend), it does: tests/test_values.py holds the core routes to it, this the model axis's."""
+    from equivalence.harness import Case, run_route
+    from equivalence.initializers import InitSpec
+    from equivalence.strategies import Plan
+    require(api, route)
+    declared = route.dtype_requirement(api, "float64")
+    rounded_to = declared is not None and (declared.stores_as or declared.holds_as)
+    if "float64" not in route.dtypes or not rounded_to:
+        pytest.skip("%s: float64 is not declared rounded here" % route.name)
+    case = case_from_plan(api, Plan("float64", tuple(route.kernel.derive(4, 3)), InitSpec("glorot_uniform", seed=1),
+                                    0.25))
+    m = run_route(api, route, case)
+    assert (str(m.readback.dtype), m.dtype) == (rounded_to, declared.stores_as or "float64"), (
+        route.name, m.readback.dtype, m.dtype)
+    ref, tol = expectation(route, Case(case.weights.astype(api.numpy_dtype(rounded_to)), rounded_to, case.lam,
+                                       case.init), api)
+    assert tol.accepts(m.value, ref.value), (route.name, m.value, ref.value, tol.describe())

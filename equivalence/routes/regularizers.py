@@ -194,8 +194,9 @@ def _keras3_orthogonal_float64(always):
 FLOAT64_MATMUL_BACKENDS = ("torch", "numpy")
 BACKEND_FLOAT64_MATMUL = Requirement(
     "a float64 matmul on the Keras backend",
-    lambda api: ("upstream bug keras-team/keras#23704: on KERAS_BACKEND=%s ops.matmul of float64 tensors returns "
-                 "float32, so the float64 orthogonal penalty has float32 precision" % keras_backend(api))
+    lambda api: ("upstream bug (keras-team/keras#23704 for torch; numpy's matmul takes the same result_type): on "
+                 "KERAS_BACKEND=%s ops.matmul of float64 tensors returns float32, so the float64 orthogonal penalty "
+                 "has float32 precision" % keras_backend(api))
     if keras_backend(api) in FLOAT64_MATMUL_BACKENDS else None)
 
 

@@ -61,7 +61,7 @@ K3_MODULES = "module=tf.keras|keras3"
 # array takes numerical_utils' np.linalg.norm path instead), then returns zeros. Minimal reproduction:
 #   KERAS_BACKEND=numpy python -c "import keras, numpy as np; print(keras.ops.rsqrt(np.array([340], 'int32')));
 #   print(keras.regularizers.OrthogonalRegularizer(0.1)(keras.Variable(np.array([[18, 4], [10, 22]], 'int32'))))"
-#   # [0] and 0.0 (the same weights as a NumPy array: 0.0474)
+#   # [0] and 0.0 (the same weights as a NumPy array: 0.0601)
 NUMPY_INT_RSQRT = ("Silently wrong on KERAS_BACKEND=numpy (Keras 3.15.1, no issue found): rsqrt keeps an int32 "
                    "argument's dtype, so OrthogonalRegularizer normalizes an int32 kernel to zeros and its penalty is "
                    "a float64 0 instead of an error or the penalty of the values")
