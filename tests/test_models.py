@@ -20,10 +20,20 @@ from .route_cases import examples_for, require, route_params, run_examples
 from .semantic_cells import cell_params, check_cell, dead_rows_of, recorded_releases
 
 
+# route name -> [readings of the penalty before the step, after it] in this process: standalone Keras 2's training
+# readers read after the step now and then (the race, training/models.py); one that never reads before it is not
+# the race but a release that reports the post-step loss, which the record's facts would not describe
+READINGS = {}
+
+
 @pytest.mark.parametrize("route", route_params(MODEL_ROUTES))
 def test_model_route_matches_reference(api, route):
     require(api, route)
+    counts = READINGS.setdefault(route.name, [0, 0])
     run_examples(model_route_matches_reference, examples_for(route), api=api, route=route)
+    assert not (counts[1] >= 3 and counts[0] == 0), (
+        "%s on %s: all %d accepted readings of the loss were after the step (the race reads before it most of the "
+        "time): the release reports the post-step penalty" % (route.name, api.describe(), counts[1]))
 
 
 def model_route_matches_reference(api, route, data):
@@ -32,6 +42,7 @@ def model_route_matches_reference(api, route, data):
     assume(tolerance.fits(case.dtype, expectation(route, case)[0].value))
     verdict = verify_model(api, route, case)
     assert verdict.ok, verdict.message
+    READINGS.setdefault(route.name, [0, 0])[bool(getattr(verdict, "read_after_step", False))] += 1
 
 
 # -- the Keras models table (equivalence/semantics/model_table.py, the area "models") -----------------

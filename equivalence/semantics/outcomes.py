@@ -101,8 +101,12 @@ class Penalty(Outcome):
         return Penalty(self.lam, entries, self.dtype, self.as_given, self.entry_kinds, self.computed_in)
 
     def __repr__(self):
-        return "Penalty(reference with lambda=%s%s%s%s)" % (
+        return "Penalty(reference with lambda=%s%s%s%s%s)" % (
             "the probe's" if self.lam is None else repr(self.lam), " as given" if self.as_given else "",
+            # (a penalty in the weights' dtype, or one computed in the dtype it has, keeps the short form)
+            "" if self.computed_in == self.dtype else ", a %s tensor computed in %s" % (
+                "weights' dtype" if self.dtype == "weights" else self.dtype,
+                "the weights' dtype" if self.computed_in == "weights" else self.computed_in),
             "" if self.entries is None else ", %s entries" % self.entries,
             "" if self.entry_kinds is None else " (%s)" % ", ".join(
                 "a tensor" if k == "tensor" else "a Python %s" % k for k in self.entry_kinds))

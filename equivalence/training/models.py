@@ -39,28 +39,28 @@ def _trains(route):
 
 
 # Upstream race (standalone Keras 2.2.4 on TF 1.12, measured; 2.1.6 has the same Function and SGD code; the same
-# family as keras-team/keras#10769, K.function's updates racing the reads of ref variables): the optimizer makes its
-# tf.assign ops in get_updates, before K.function opens
-# tf.control_dependencies(outputs), so only the group NoOp of the train
-# function waits for the loss; the kernel's Assign does not wait for the penalty's Square. Keras 2's weights are ref
-# variables, whose snapshot forwards the buffer the Assign writes in place, so when the executor happens to run the
-# Assign first, fit / train_on_batch report the penalty of the post-step kernel ((1 - 2 lr lambda)^2 times the
-# reference): in tests/test_models.py at 40 examples per route (two processes) 5 or 6 of the 6 fit / train_on_batch
-# routes met it; verify_model alone in one idle process, 30 cases per route: 20 of 180 readings (a bare keras loop,
-# Dense with a bias: 1 of 200) (measured 2026-12-04, TF 1.12). tf.keras on TF 1.x
-# has the same ordering; from 1.12 (at least) its layer weights are resource variables, read at the step's start,
-# while TF 1.6's are ref variables too (VariableV2), and its fit / train_on_batch routes never met it (0 of 120).
-# Minimal reproduction (TF 1.12,
-# keras 2.2.4): the kernel's Assign has no path from the penalty,
+# family as keras-team/keras#10769, K.function's updates racing the reads of ref variables): the optimizer makes
+# its tf.assign ops in get_updates, before K.function opens tf.control_dependencies(outputs), so only the train
+# function's group NoOp waits for the loss; the kernel's Assign does not wait for the penalty's Square. Keras 2's
+# weights are ref variables, whose snapshot forwards the buffer the Assign writes in place, so when the executor
+# happens to run the Assign first, fit / train_on_batch report the penalty of the post-step kernel
+# ((1 - 2 lr lambda)^2 times the reference). Measured 2026-12-04 on TF 1.12: in tests/test_models.py at 40
+# examples per route (two processes) 5 or 6 of the 6 training routes met it; verify_model alone in one idle
+# process, 20 of 180 readings (30 cases per route); `python -m benchmarks.probe_keras2_race 200` (a bare Keras
+# loop, the symptom) 1 of 200. tf.keras on TF 1.x has the same ordering; from 1.12 (at least) its layer weights
+# are resource variables, read at the step's start, while TF 1.6's are ref variables too (VariableV2), and its
+# training routes never met it (0 of 120). Minimal reproduction of the cause (TF 1.12, keras 2.2.4): the kernel's
+# Assign has no path from the penalty,
 #   m = keras.Sequential([keras.layers.Dense(2, input_shape=(3,), kernel_regularizer=keras.regularizers.l2(0.6))])
 #   m.compile("sgd", "mse"); m._make_train_function(); g = tf.get_default_graph()
 #   a = [o for o in g.get_operations() if o.type == "Assign" and "kernel" in o.inputs[0].name and "SGD" in o.name]
 #   walk = tf.contrib.graph_editor.get_backward_walk_ops(a[0].outputs[0], control_inputs=True)
 #   print([o.name for o in walk if o.name.endswith("weight_regularizer/Square")])  # [] (only its gradient's ops)
 # Neither one inter-op thread nor the same layer names (K.reset_uids) fix the order (with both, 5 of the 6 routes
-# still read after the step at 40 examples). So the loss of a standalone Keras 2
-# training reader is one of exactly two values, each judged against its own reference: the penalty of the kernel
-# before the step, or (the race) after it, and only with the step itself agreeing with NumPy (_after_step_reading).
+# still read after the step at 40 examples). So the loss of a standalone Keras 2 training reader is one of exactly
+# two values, each judged against its own reference: the penalty of the kernel before the step, or (the race)
+# after it, and only with the step itself agreeing with NumPy (_after_step_reading); tests/test_models.py fails a
+# route none of whose readings is before the step (READINGS), as the report fails a fixed case (RACE_ATTEMPTS).
 
 
 def run_model_route(api, route, case):
