@@ -273,6 +273,14 @@ def expectation(route, case, api=None):
     return ref, reference_tolerance(api, case.dtype, ref, lam, route)
 
 
+def rounded_expectation(route, case, dtype, api=None, weights=None):
+    """expectation() of `case` with its weights (or `weights`, e.g. the kernel after a step) rounded to `dtype` and
+    judged in it: what a route owes where its weights are held in another dtype (Requirement.rounds_to)."""
+    w = case.weights if weights is None else weights
+    as_numpy = api.numpy_dtype(dtype) if api is not None else np.dtype(dtype)  # (bfloat16: the install's)
+    return expectation(route, Case(np.asarray(w).astype(as_numpy), dtype, case.lam, case.init), api)
+
+
 def same_bits(a, b):
     """Bit-for-bit equality, compared block by block as unsigned integers: no copies of large arrays."""
     a, b = np.asarray(a), np.asarray(b)

@@ -151,19 +151,18 @@ def _reads_a_tensor(route):
 def test_a_model_weight_declared_rounded_is_rounded(api, route):
     """Where a model route's float64 is declared to run with the weights rounded (holds_as / stores_as: Keras 3.15's
     NumPy backend), it does: tests/test_values.py holds the core routes to it, this the model axis's."""
-    from equivalence.harness import Case, run_route
+    from equivalence.harness import rounded_expectation, run_route
     from equivalence.initializers import InitSpec
     from equivalence.strategies import Plan
     require(api, route)
     declared = route.dtype_requirement(api, "float64")
-    rounded_to = declared is not None and (declared.stores_as or declared.holds_as)
+    rounded_to = declared.rounds_to if declared is not None else None
     if "float64" not in route.dtypes or not rounded_to:
         pytest.skip("%s: float64 is not declared rounded here" % route.name)
     case = case_from_plan(api, Plan("float64", tuple(route.kernel.derive(4, 3)), InitSpec("glorot_uniform", seed=1),
                                     0.25))
     m = run_route(api, route, case)
-    assert (str(m.readback.dtype), m.dtype) == (rounded_to, declared.stores_as or "float64"), (
+    assert (str(m.readback.dtype), m.dtype) == (rounded_to, declared.penalty_dtype("float64")), (
         route.name, m.readback.dtype, m.dtype)
-    ref, tol = expectation(route, Case(case.weights.astype(api.numpy_dtype(rounded_to)), rounded_to, case.lam,
-                                       case.init), api)
+    ref, tol = rounded_expectation(route, case, rounded_to, api)
     assert tol.accepts(m.value, ref.value), (route.name, m.value, ref.value, tol.describe())

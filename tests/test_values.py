@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume
 
 from equivalence.numerics import tolerance
-from equivalence.harness import Case, expectation, run_route, verify
+from equivalence.harness import expectation, rounded_expectation, run_route, verify
 from equivalence.routes import ROUTES
 from equivalence.strategies import plans
 
@@ -43,12 +43,12 @@ def test_dtype_support_is_as_declared(api, route, dtype):
     case = case_from_plan(api, Plan(dtype, shape, InitSpec("glorot_uniform", seed=1), 0.25))
     reason = route.dtype_unavailable(api, dtype)
     declared = route.dtype_requirement(api, dtype)
-    rounded_to = declared is not None and (declared.stores_as or declared.holds_as)
+    rounded_to = declared.rounds_to if declared is not None else None
     if reason and rounded_to:
         # declared to run with the weights rounded to another dtype: stored so, the penalty too (stores_as: JAX
         # without x64), or only the variable's values, the penalty keeping `dtype` (holds_as: Keras 3.15's NumPy
         # backend, a float64 layer weight)
-        penalty_dtype = declared.stores_as or dtype
+        penalty_dtype = declared.penalty_dtype(dtype)
         m = run_route(api, route, case)
         assert (str(m.readback.dtype), m.dtype) == (rounded_to, penalty_dtype), (
             "%s with %s weights on %s: declared (%s) to hold %s values, the penalty in %s; the variable holds %s, "
@@ -56,8 +56,7 @@ def test_dtype_support_is_as_declared(api, route, dtype):
                                 m.readback.dtype, m.dtype))
         # and the penalty is the reference of the weights as held (rounded to that dtype), judged in it: the sum
         # runs on the held values; under holds_as only lambda's product is in `dtype`, one rounding the bound covers
-        held = Case(case.weights.astype(api.numpy_dtype(rounded_to)), rounded_to, case.lam, case.init)
-        ref, tol = expectation(route, held, api)
+        ref, tol = rounded_expectation(route, case, rounded_to, api)
         assert tol.accepts(m.value, ref.value), (
             "%s with %s weights held as %s on %s: penalty %r, the %s reference %r (%s)" % (
                 route.name, dtype, rounded_to, api.describe(), m.value, rounded_to, ref.value, tol.describe()))

@@ -42,6 +42,15 @@ class Requirement(object):
         # the reference by more than the tolerance; tests/test_values.py holds it to that, so a fix upstream fails
         self.inaccurate = inaccurate
 
+    @property
+    def rounds_to(self):
+        """The dtype the weights are held in where this requirement is missing (stores_as or holds_as), or None."""
+        return self.stores_as or self.holds_as
+
+    def penalty_dtype(self, dtype):
+        """The penalty's dtype for `dtype` weights where this requirement is missing (stores_as, else `dtype`)."""
+        return self.stores_as or dtype
+
     def inaccurate_on(self, api):
         return bool(self.inaccurate(api) if callable(self.inaccurate) else self.inaccurate)
 
@@ -265,17 +274,17 @@ def backend_layer_weights(keras_module, penalty):
     float32 values ends in float32 (stores_as)."""
     key = (keras_module, penalty == "orthogonal")
     if key not in _LAYER_WEIGHTS:
+        orthogonal = penalty == "orthogonal"
+        penalty_text = (", and OrthogonalRegularizer's keras.ops of them are float32" if orthogonal else
+                        "; the penalty is float64 (lambda cast to the variable's dtype) times a float32 sum of the "
+                        "rounded weights")
+
         def missing(api):
-            return _numpy_layer_float64(api) if module_keras3_version(api, keras_module) is not None else None
-        if penalty == "orthogonal":
-            req = Requirement("float64 values in a float64 layer weight on the Keras backend",
-                              lambda api: missing(api) and missing(api) + ", and OrthogonalRegularizer's keras.ops "
-                              "of them are float32", stores_as="float32")
-        else:
-            req = Requirement("float64 values in a float64 layer weight on the Keras backend",
-                              lambda api: missing(api) and missing(api) + "; the penalty is float64 (lambda cast "
-                              "to the variable's dtype) times a float32 sum of the rounded weights", holds_as="float32")
-        _LAYER_WEIGHTS[key] = Kernel("a Keras layer's initialized weights", float64=req)
+            why = _numpy_layer_float64(api) if module_keras3_version(api, keras_module) is not None else None
+            return why and why + penalty_text
+        _LAYER_WEIGHTS[key] = Kernel("a Keras layer's initialized weights", float64=Requirement(
+            "float64 values in a float64 layer weight on the Keras backend", missing,
+            stores_as="float32" if orthogonal else None, holds_as=None if orthogonal else "float32"))
     return _LAYER_WEIGHTS[key]
 
 

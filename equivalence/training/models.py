@@ -140,14 +140,13 @@ def verify_model(api, route, case):
 def _after_step_reading(api, route, case, built, got):
     """Whether `got` is the race's reading (above): a standalone Keras 2 training reader whose reported loss is
     the reference penalty of its own kernel after the step, judged with the same derived tolerance."""
-    from ..harness import Case
+    from ..harness import rounded_expectation
     from ..routes.plumbing import layer_module
     from ..routes.registry import standalone_keras
     keras2 = standalone_keras(api)
     if keras2 is None or built.after is None or layer_module(api, route.regularizer) is not keras2:
         return False
-    after = np.asarray(built.after).astype(api.numpy_dtype(case.dtype))
-    ref, tol = expectation(route, Case(after, case.dtype, case.lam, case.init), api)
+    ref, tol = rounded_expectation(route, case, case.dtype, api, weights=built.after)
     return bool(tol.accepts(got, ref.value))
 
 
